@@ -1,0 +1,83 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "clusterd",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "clusterd", targets: ["clusterd"]),
+        .executable(name: "clusterctl", targets: ["clusterctl"]),
+        .executable(name: "pbs-emu", targets: ["pbs-emu"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.5.0"),
+    ],
+    targets: [
+        // Pure: PBS job model, dialects, qstat/qsub output parsers. No I/O, no dependencies.
+        .target(name: "PBSCore", swiftSettings: strict),
+        // Pure: configuration model and validation, durations, job-script rendering, reconciler.
+        .target(
+            name: "ClusterCore",
+            dependencies: ["PBSCore", .product(name: "TOMLKit", package: "TOMLKit")],
+            swiftSettings: strict
+        ),
+        // Codable types shared by the daemon's control API and its client.
+        .target(name: "ClusterAPI", swiftSettings: strict),
+        // libsystemd (sd_notify, sd_journal_sendv).
+        .systemLibrary(
+            name: "CSystemd",
+            pkgConfig: "libsystemd",
+            providers: [.apt(["libsystemd-dev"])]
+        ),
+        // Adapters: PBS command runner, state store, handoff file, supervisor, notifier, journald.
+        .target(
+            name: "ClusterDaemon",
+            dependencies: [
+                "ClusterCore", "PBSCore", "ClusterAPI", "CSystemd",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ],
+            swiftSettings: strict
+        ),
+        // The PBS server emulator (qsub/qstat/qdel as local processes, fault injection).
+        .target(name: "PBSEmulator", dependencies: ["PBSCore"], swiftSettings: strict),
+        .executableTarget(
+            name: "clusterd",
+            dependencies: [
+                "ClusterDaemon", "ClusterCore", "PBSCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "clusterctl",
+            dependencies: [
+                "ClusterCore", "ClusterAPI",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(name: "pbs-emu", dependencies: ["PBSEmulator"], swiftSettings: strict),
+        .testTarget(name: "PBSCoreTests", dependencies: ["PBSCore"], resources: [.copy("Fixtures")],
+                    swiftSettings: strict),
+        .testTarget(name: "ClusterCoreTests", dependencies: ["ClusterCore"], swiftSettings: strict),
+        .testTarget(name: "ClusterDaemonTests", dependencies: ["ClusterDaemon"], swiftSettings: strict),
+        .testTarget(name: "PBSEmulatorTests", dependencies: ["PBSEmulator", "PBSCore"], swiftSettings: strict),
+        // Runs the built executables: arguments, exit codes, output.
+        .testTarget(
+            name: "CLITests",
+            dependencies: ["clusterd", "clusterctl", "pbs-emu"],
+            swiftSettings: strict
+        ),
+    ]
+)
