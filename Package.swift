@@ -51,10 +51,16 @@ let package = Package(
         ),
         // The PBS server emulator (qsub/qstat/qdel as local processes, fault injection).
         .target(name: "PBSEmulator", dependencies: ["PBSCore"], swiftSettings: strict),
+        // Command-line pieces shared by clusterd and clusterctl (--config, check-config).
+        .target(
+            name: "ClusterCLI",
+            dependencies: ["ClusterCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "clusterd",
             dependencies: [
-                "ClusterDaemon", "ClusterCore", "PBSCore",
+                "ClusterDaemon", "ClusterCore", "PBSCore", "ClusterCLI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -62,7 +68,7 @@ let package = Package(
         .executableTarget(
             name: "clusterctl",
             dependencies: [
-                "ClusterCore", "ClusterAPI",
+                "ClusterCore", "ClusterAPI", "ClusterCLI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict

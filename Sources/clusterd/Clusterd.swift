@@ -1,4 +1,5 @@
 import ArgumentParser
+import ClusterCLI
 import ClusterAPI
 
 @main

@@ -1,0 +1,210 @@
+import PBSCore
+import TOMLKit
+
+/// Turns TOML text into a validated `ClusterdConfig`, or a `ConfigError` listing every problem.
+public struct ConfigLoader: Sendable {
+    public var environment: ConfigEnvironment
+
+    public init(environment: ConfigEnvironment) {
+        self.environment = environment
+    }
+
+    /// Parses and validates `text`, read from `path` (used in messages and nothing else).
+    public func parse(_ text: String, path: String) throws(ConfigError) -> ClusterdConfig {
+        let sink = ProblemSink(file: path, text: text)
+        if let bad = text.unicodeScalars.firstIndex(where: { $0 == "\0" }) {
+            let line = text.unicodeScalars[..<bad].filter { $0 == "\n" }.count + 1
+            sink.addFileProblem(line: line, message: "the file contains a NUL byte; is it a TOML text file?")
+            throw ConfigError(problems: sink.problems)
+        }
+        let root: TOMLTable
+        do {
+            root = try TOMLTable(string: text)
+        } catch let error as TOMLParseError {
+            sink.addFileProblem(line: error.source.begin.line,
+                                message: "TOML syntax error: \(error.description) (column \(error.source.begin.column))")
+            throw ConfigError(problems: sink.problems)
+        } catch {
+            sink.addFileProblem(line: nil, message: "TOML syntax error: \(error)")
+            throw ConfigError(problems: sink.problems)
+        }
+        let reader = TableReader(table: root, path: [], sink: sink)
+        let daemon = readDaemon(reader.table("daemon"), sink: sink)
+        var clusters: [ClusterConfig] = []
+        if let clustersTable = reader.table("clusters") {
+            for name in clustersTable.keys.sorted() {
+                guard SafeText.name.accepts(name) else {
+                    clustersTable.report("\"\(name)\"", "cluster name must be \(SafeText.name.allowed), "
+                        + "got \(TableReader.quote(name))")
+                    _ = clustersTable.table(name)
+                    continue
+                }
+                guard let table = clustersTable.table(name) else { continue }
+                clusters.append(readCluster(name: name, table, daemon: daemon))
+            }
+        }
+        reader.rejectUnknownKeys()
+        if clusters.isEmpty && sink.problems.isEmpty {
+            sink.add(path: ["clusters"], message: "no cluster is defined; add a [clusters.default] table")
+        }
+        guard sink.problems.isEmpty else { throw ConfigError(problems: sink.sortedProblems) }
+        return ClusterdConfig(path: path, daemon: daemon, clusters: clusters)
+    }
+
+    private func path(_ reader: TableReader?, _ key: String, default fallback: String) -> String {
+        environment.expandingTilde(reader?.optionalString(key, .path) ?? fallback)
+    }
+
+    private func readDaemon(_ reader: TableReader?, sink: ProblemSink) -> DaemonSettings {
+        let stateDir = path(reader, "state_dir", default: environment.defaultStateDir)
+        let socket = path(reader, "socket", default: environment.defaultSocketPath(stateDir: stateDir))
+        let dialect = reader?.choice("dialect", default: DialectSetting.auto) ?? .auto
+        let settings = DaemonSettings(
+            pollInterval: reader?.duration("poll_interval", default: 30, minimum: DaemonSettings.minimumPollInterval,
+                                           why: "it protects the PBS server") ?? 30,
+            commandTimeout: reader?.duration("command_timeout", default: 60, minimum: 1) ?? 60,
+            qstat: reader?.string("qstat", default: "qstat", .command) ?? "qstat",
+            qsub: reader?.string("qsub", default: "qsub", .command) ?? "qsub",
+            qdel: reader?.string("qdel", default: "qdel", .command) ?? "qdel",
+            dialect: dialect.dialect,
+            history: reader?.bool("history", default: true) ?? true,
+            jobNameLimit: reader?.int("job_name_limit", default: 15, in: 8...236,
+                                      what: "an integer from 8 to 236") ?? 15,
+            stateDir: stateDir,
+            socketPath: socket,
+            onSIGTERM: reader?.choice("on_sigterm", default: TerminationPolicy.keepJobs) ?? .keepJobs
+        )
+        if socket.utf8.count > 107 {
+            let key = reader == nil || reader?.keys.contains("socket") == false ? ["daemon"] : ["daemon", "socket"]
+            sink.add(path: key, message: "the socket path \(TableReader.quote(socket)) is \(socket.utf8.count) "
+                + "bytes; Unix sockets allow at most 107: set daemon.socket to a shorter path")
+        }
+        reader?.rejectUnknownKeys()
+        return settings
+    }
+
+    private func readCluster(name: String, _ reader: TableReader, daemon: DaemonSettings) -> ClusterConfig {
+        let queue = reader.optionalString("queue", .queue)
+        let account = reader.optionalString("account", .queue)
+        let defaults = RoleDefaults(queue: queue, account: account)
+        var environmentVariables: [String: String] = [:]
+        if let env = reader.table("environment") {
+            for key in env.keys.sorted() {
+                guard SafeText.variableName.accepts(key) else {
+                    env.report(key, "must be a variable name: \(SafeText.variableName.allowed)")
+                    _ = env.optionalString(key)
+                    continue
+                }
+                if let value = env.optionalString(key) { environmentVariables[key] = value }
+            }
+        }
+        let controllerTable = reader.table("controller")
+        let controllerJob = readJob(controllerTable, defaults: defaults, select: "1:ncpus=1")
+        let interface = controllerTable?.optionalString("interface", .interface)
+        let controller = ControllerConfig(
+            job: controllerJob,
+            interface: interface == "auto" ? nil : interface,
+            arguments: controllerTable?.stringArray("args") ?? []
+        )
+        controllerTable?.rejectUnknownKeys()
+
+        let enginesTable = reader.table("engines")
+        let engines = EnginesConfig(
+            job: readJob(enginesTable, defaults: defaults, select: "1:ncpus=2:mpiprocs=2"),
+            jobs: enginesTable?.int("jobs", default: 2, in: 0...10_000, what: "an integer ≥ 0") ?? 2,
+            mpiLauncher: enginesTable?.string("mpi_launcher", default: "mpirun", .command) ?? "mpirun",
+            mpiArguments: enginesTable?.stringArray("mpi_args") ?? [],
+            arguments: enginesTable?.stringArray("args") ?? []
+        )
+        enginesTable?.rejectUnknownKeys()
+
+        let notebookTable = reader.table("notebook")
+        let notebook = NotebookConfig(
+            job: readJob(notebookTable, defaults: defaults, select: "1:ncpus=1"),
+            enabled: notebookTable?.bool("enabled", default: false) ?? false,
+            port: notebookTable?.int("port", default: NotebookConfig.defaultPort(uid: environment.uid),
+                                     in: 1024...65_535, what: "a port number from 1024 to 65535")
+                ?? NotebookConfig.defaultPort(uid: environment.uid),
+            app: notebookTable?.choice("app", default: JupyterApp.notebook).rawValue ?? "notebook",
+            arguments: notebookTable?.stringArray("args") ?? []
+        )
+        notebookTable?.rejectUnknownKeys()
+
+        let config = ClusterConfig(
+            name: name,
+            venv: reader.optionalString("venv", .path).map(environment.expandingTilde) ?? environment.home + "/venv",
+            profile: reader.string("profile", default: "pbs", .name),
+            ipythonDir: reader.optionalString("ipython_dir", .path).map(environment.expandingTilde),
+            workdir: path(reader, "workdir", default: environment.home),
+            handoffFile: path(reader, "handoff_file", default: daemon.stateDir + "/\(name)/controller.json"),
+            seedIPFile: reader.bool("seed_ip_file", default: false),
+            environment: environmentVariables,
+            controller: controller,
+            engines: engines,
+            notebook: notebook
+        )
+        reader.rejectUnknownKeys()
+        return config
+    }
+
+    private struct RoleDefaults {
+        var queue: String?
+        var account: String?
+    }
+
+    private func readJob(_ reader: TableReader?, defaults: RoleDefaults, select: String) -> JobSettings {
+        let restartTable = reader?.table("restart")
+        let initial = restartTable?.duration("initial_backoff", default: 10, minimum: 1) ?? 10
+        var maximum = restartTable?.duration("max_backoff", default: 300, minimum: 1) ?? 300
+        if maximum < initial {
+            restartTable?.report("max_backoff", "must be at least initial_backoff "
+                + "(\(DurationText.format(initial))), got \(DurationText.format(maximum))")
+            maximum = initial
+        }
+        let restart = RestartSettings(
+            policy: restartTable?.choice("policy", default: RestartMode.onFailure) ?? .onFailure,
+            initialBackoff: initial,
+            maxBackoff: maximum,
+            startLimitBurst: restartTable?.int("start_limit_burst", default: 5, in: 1...1_000,
+                                               what: "an integer ≥ 1") ?? 5,
+            startLimitInterval: restartTable?.duration("start_limit_interval", default: 600, minimum: 1) ?? 600
+        )
+        restartTable?.rejectUnknownKeys()
+        let walltime = reader?.duration("walltime", default: 86_400, minimum: 60) ?? 86_400
+        var renew = reader?.duration("renew_before", default: 900) ?? 900
+        if renew >= walltime {
+            reader?.report("renew_before", "must be shorter than walltime (\(DurationText.walltime(walltime))), "
+                + "got \(DurationText.format(renew))")
+            renew = walltime / 2
+        }
+        return JobSettings(
+            select: reader?.string("select", default: select, .select) ?? select,
+            walltime: walltime,
+            queue: reader?.optionalString("queue", .queue) ?? defaults.queue,
+            account: reader?.optionalString("account", .queue) ?? defaults.account,
+            script: reader?.optionalString("script", .path).map(environment.expandingTilde),
+            renewBefore: renew,
+            restart: restart
+        )
+    }
+}
+
+/// `daemon.dialect`: a dialect or auto-detection.
+enum DialectSetting: String, CaseIterable {
+    case auto, openpbs, torque
+    case slurmWrapper = "slurm-wrapper"
+
+    var dialect: PBSDialect? {
+        switch self {
+        case .auto: nil
+        case .openpbs: .openpbs
+        case .torque: .torque
+        case .slurmWrapper: .slurmWrapper
+        }
+    }
+}
+
+/// `notebook.app`.
+enum JupyterApp: String, CaseIterable {
+    case notebook, lab
+}

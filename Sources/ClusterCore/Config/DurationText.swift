@@ -1,0 +1,79 @@
+/// Durations as written in the configuration: `"30s"`, `"15m"`, `"2h"`, `"1d"`, `"1h30m"`, `"90"` (seconds),
+/// or PBS walltime form `"24:00:00"` / `"15:00"` (`[[HH:]MM:]SS`).
+public enum DurationText {
+    /// Parses `text` into whole seconds; nil when it is not a duration.
+    public static func seconds(_ text: String) -> Int? {
+        let trimmed = text.trimmingSpaces()
+        guard !trimmed.isEmpty else { return nil }
+        if trimmed.contains(":") { return colonSeconds(trimmed) }
+        return unitSeconds(trimmed)
+    }
+
+    /// Formats seconds the short way: `30s`, `15m`, `1h30m`, `2d`.
+    public static func format(_ seconds: Int) -> String {
+        if seconds == 0 { return "0s" }
+        var rest = seconds
+        var text = ""
+        for (unit, size) in [("d", 86_400), ("h", 3_600), ("m", 60), ("s", 1)] where rest >= size {
+            text += "\(rest / size)\(unit)"
+            rest %= size
+        }
+        return text
+    }
+
+    /// Formats seconds as PBS walltime `HH:MM:SS` (hours may exceed 24).
+    public static func walltime(_ seconds: Int) -> String {
+        func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
+        return "\(two(seconds / 3_600)):\(two(seconds / 60 % 60)):\(two(seconds % 60))"
+    }
+
+    private static func colonSeconds(_ text: String) -> Int? {
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count <= 3, parts.allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isASCIIDigit) }) else {
+            return nil
+        }
+        var total = 0
+        for part in parts {
+            guard let n = Int(part), n < 1_000_000 else { return nil }
+            total = total * 60 + n
+        }
+        return total
+    }
+
+    private static func unitSeconds(_ text: String) -> Int? {
+        if text.allSatisfy(\.isASCIIDigit) { return text.count < 10 ? Int(text) : nil }
+        var total = 0
+        var number = ""
+        for char in text {
+            if char.isASCIIDigit {
+                number.append(char)
+                continue
+            }
+            let size: Int
+            switch char {
+            case "s": size = 1
+            case "m": size = 60
+            case "h": size = 3_600
+            case "d": size = 86_400
+            default: return nil
+            }
+            guard !number.isEmpty, number.count < 10, let n = Int(number) else { return nil }
+            total += n * size
+            number = ""
+        }
+        return number.isEmpty ? total : nil
+    }
+}
+
+extension Character {
+    var isASCIIDigit: Bool { ("0"..."9").contains(self) }
+}
+
+extension String {
+    func trimmingSpaces() -> String {
+        var slice = Substring(self)
+        while let first = slice.first, first == " " || first == "\t" { slice.removeFirst() }
+        while let last = slice.last, last == " " || last == "\t" { slice.removeLast() }
+        return String(slice)
+    }
+}

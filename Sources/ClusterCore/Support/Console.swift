@@ -1,0 +1,29 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Unbuffered writes to the standard streams, for the command-line tools.
+public enum Console {
+    /// Writes `text` plus a newline to standard error.
+    public static func error(_ text: String) {
+        write(text + "\n", fd: 2)
+    }
+
+    /// Writes `text` as is to a file descriptor, retrying short writes.
+    public static func write(_ text: String, fd: Int32) {
+        var bytes = Array(text.utf8)
+        bytes.withUnsafeMutableBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let written = Glibc.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    return
+                }
+                offset += written
+            }
+        }
+    }
+}
