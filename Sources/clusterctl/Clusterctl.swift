@@ -4,6 +4,10 @@ import ClusterCLI
 
 @main
 struct Clusterctl: AsyncParsableCommand {
+    static func main() async {
+        await ToolExit.main(Self.self)
+    }
+
     static let configuration = CommandConfiguration(
         commandName: "clusterctl",
         abstract: "Control the clusterd daemon: status, start, stop, scale, events, connect.",

@@ -4,6 +4,10 @@ import ClusterAPI
 
 @main
 struct Clusterd: AsyncParsableCommand {
+    static func main() async {
+        await ToolExit.main(Self.self)
+    }
+
     static let configuration = CommandConfiguration(
         commandName: "clusterd",
         abstract: "Keeps an ipyparallel cluster (controller, MPI engines, notebook) alive on a PBS cluster.",
