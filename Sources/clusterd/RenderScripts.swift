@@ -1,0 +1,42 @@
+import ArgumentParser
+import ClusterCLI
+import ClusterCore
+import Foundation
+
+struct RenderScripts: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "render-scripts",
+        abstract: "Print the job scripts clusterd would submit for a cluster.",
+        discussion: "Scripts come from the built-in templates, or from the files named by `script = ...` in each "
+            + "role's configuration. Values inserted into {{placeholders}} are quoted for the shell."
+    )
+
+    @OptionGroup var options: ConfigOption
+
+    @Argument(help: "The cluster (default: the only one, or \"default\").")
+    var cluster: String?
+
+    @Option(help: "Only this role: controller, engines or notebook.")
+    var role: JobRole?
+
+    func run() throws {
+        let config = try options.load()
+        let chosen = try ClusterChoice.pick(cluster, in: config)
+        let renderer = ScriptRenderer(
+            cluster: chosen,
+            reportDir: ClusterPaths(stateDir: config.daemon.stateDir, cluster: chosen.name).reportDir)
+        for role in role.map({ [$0] }) ?? JobRole.allCases {
+            let script: String
+            do {
+                script = try renderer.render(role, template: try TemplateFile.load(for: role, of: chosen))
+            } catch {
+                Console.error("\(error)")
+                throw ExitCode.failure
+            }
+            print("# ===== \(chosen.name) \(role.rawValue) =====")
+            print(script)
+        }
+    }
+}
+
+extension JobRole: ExpressibleByArgument {}
