@@ -1,0 +1,83 @@
+import Foundation
+import Glibc
+
+/// What a controller job reports once ipcontroller has written its connection files
+/// (`<report_dir>/controller-<job id>.json`, written atomically by the job script).
+public struct ControllerReport: Codable, Sendable, Equatable {
+    public var jobID: String
+    public var address: String
+    public var host: String?
+    public var engineFile: String
+    public var clientFile: String?
+
+    enum CodingKeys: String, CodingKey {
+        case address, host
+        case jobID = "job_id"
+        case engineFile = "engine_file"
+        case clientFile = "client_file"
+    }
+
+    public init(jobID: String, address: String, host: String?, engineFile: String, clientFile: String?) {
+        self.jobID = jobID
+        self.address = address
+        self.host = host
+        self.engineFile = engineFile
+        self.clientFile = clientFile
+    }
+
+    /// A report that exists but cannot be used.
+    public struct Invalid: Error, CustomStringConvertible {
+        public var path: String
+        public var reason: String
+        public var description: String { "\(path): \(reason)" }
+    }
+
+    /// The report of `jobID` in `directory`: nil while the controller has not written it yet.
+    ///
+    /// The id in the file may be the long form of the one PBS printed (Slurm prints `12`, the job sees `12`;
+    /// OpenPBS prints `4.server` and the job sees `4.server`), so the file is looked up under the job's own id
+    /// and checked to be about that job.
+    public static func read(jobID: String, directory: String) throws -> ControllerReport? {
+        let path = "\(directory)/controller-\(jobID).json"
+        guard let bytes = try AtomicFile.read(path) else { return nil }
+        let report: ControllerReport
+        do {
+            report = try JSONDecoder().decode(ControllerReport.self, from: Data(bytes))
+        } catch {
+            throw Invalid(path: path, reason: "not a controller report (\(error))")
+        }
+        guard report.jobID == jobID else {
+            throw Invalid(path: path, reason: "written by job \(report.jobID), expected \(jobID)")
+        }
+        guard AddressCheck.isUsable(report.address) else {
+            throw Invalid(path: path, reason: "\"\(report.address)\" is neither an IP address nor a resolvable name")
+        }
+        guard report.engineFile.hasPrefix("/") else {
+            throw Invalid(path: path, reason: "engine_file \"\(report.engineFile)\" is not an absolute path")
+        }
+        return report
+    }
+}
+
+/// Validates controller addresses.
+public enum AddressCheck {
+    /// True for an IPv4/IPv6 literal or a host name that resolves.
+    public static func isUsable(_ address: String) -> Bool {
+        guard !address.isEmpty, address.utf8.count < 256,
+              address.unicodeScalars.allSatisfy({ $0.isASCII && $0.value > 0x20 }) else { return false }
+        if isIPLiteral(address) { return address != "0.0.0.0" && address != "::" }
+        var hints = addrinfo()
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        var result: UnsafeMutablePointer<addrinfo>?
+        guard getaddrinfo(address, nil, &hints, &result) == 0 else { return false }
+        freeaddrinfo(result)
+        return true
+    }
+
+    /// True for an IPv4 or IPv6 literal.
+    public static func isIPLiteral(_ address: String) -> Bool {
+        var v4 = in_addr()
+        var v6 = in6_addr()
+        return inet_pton(AF_INET, address, &v4) == 1 || inet_pton(AF_INET6, address, &v6) == 1
+    }
+}

@@ -1,0 +1,59 @@
+import Glibc
+
+/// The lock in the state dir that keeps a second daemon — on this login node or another one sharing $HOME —
+/// from managing the same clusters.
+///
+/// `flock` on `<state_dir>/clusterd.lock`, whose content names the holder (`host pid`). flock is honoured across
+/// NFS clients on current Linux (it is mapped to POSIX locks); the holder line makes the refusal say who.
+public final class DaemonLock: Sendable {
+    public let path: String
+    private let fd: Int32
+
+    /// Another daemon holds the lock.
+    public struct Held: Error, CustomStringConvertible {
+        public var path: String
+        public var holder: String
+
+        public var description: String {
+            let who = holder.isEmpty ? "another process" : "clusterd \(holder)"
+            return "\(path) is locked by \(who); only one clusterd may manage these clusters. Stop it first "
+                + "(systemctl --user stop clusterd on that host), or use another state_dir."
+        }
+    }
+
+    /// Takes the lock or throws `Held` (or a `WriteError` when the file cannot be opened).
+    public init(path: String) throws {
+        try AtomicFile.makeDirectories(AtomicFile.parent(of: path))
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw AtomicFile.WriteError(path: path, step: "open lock", code: errno) }
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+            let holder = (try? AtomicFile.read(path)).flatMap { $0 }.map { String(decoding: $0, as: UTF8.self) }
+            close(fd)
+            throw Held(path: path, holder: holder?.trimming("\n ") ?? "")
+        }
+        var host = [CChar](repeating: 0, count: 256)
+        gethostname(&host, host.count)
+        let hostName = host.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+        let line = "\(hostName) pid \(getpid())\n"
+        ftruncate(fd, 0)
+        _ = line.withCString { pwrite(fd, $0, strlen($0), 0) }
+        fsync(fd)
+        self.path = path
+        self.fd = fd
+    }
+
+    deinit {
+        ftruncate(fd, 0)
+        close(fd)
+    }
+}
+
+extension String {
+    /// The string without leading and trailing characters from `set`.
+    func trimming(_ set: String) -> String {
+        var slice = Substring(self)
+        while let first = slice.first, set.contains(first) { slice.removeFirst() }
+        while let last = slice.last, set.contains(last) { slice.removeLast() }
+        return String(slice)
+    }
+}

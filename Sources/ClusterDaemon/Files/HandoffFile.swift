@@ -1,0 +1,61 @@
+import Foundation
+
+/// The stable file that tells engines and notebooks where the current controller is.
+///
+/// Rewritten atomically (see `AtomicFile`), mode 0600, whenever a new controller reports its address.
+public struct Handoff: Codable, Sendable, Equatable {
+    public var cluster: String
+    /// The controller's address (IP or resolvable host name).
+    public var address: String
+    public var controllerJob: String
+    public var generation: Int
+    /// ipyparallel's engine connection file written by that controller (`ipengine --file=`).
+    public var engineFile: String
+    /// ipyparallel's client connection file (`ipyparallel.Client(url_file=...)`).
+    public var clientFile: String?
+    /// When clusterd wrote it, seconds since the epoch.
+    public var writtenAt: Int
+
+    public init(cluster: String, address: String, controllerJob: String, generation: Int, engineFile: String,
+                clientFile: String?, writtenAt: Int) {
+        self.cluster = cluster
+        self.address = address
+        self.controllerJob = controllerJob
+        self.generation = generation
+        self.engineFile = engineFile
+        self.clientFile = clientFile
+        self.writtenAt = writtenAt
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case cluster, address, generation
+        case controllerJob = "controller_job"
+        case engineFile = "engine_file"
+        case clientFile = "client_file"
+        case writtenAt = "written_at"
+    }
+}
+
+/// Reads and writes a `Handoff` at a path.
+public struct HandoffFile: Sendable {
+    public var path: String
+
+    public init(path: String) {
+        self.path = path
+    }
+
+    /// Atomically replaces the file.
+    public func write(_ handoff: Handoff) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        var bytes = Array(try encoder.encode(handoff))
+        bytes.append(0x0A)
+        try AtomicFile.write(bytes, to: path, mode: 0o600)
+    }
+
+    /// The current handoff, or nil when none was written yet.
+    public func read() throws -> Handoff? {
+        guard let bytes = try AtomicFile.read(path) else { return nil }
+        return try JSONDecoder().decode(Handoff.self, from: Data(bytes))
+    }
+}
