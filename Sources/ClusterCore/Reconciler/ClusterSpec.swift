@@ -1,0 +1,55 @@
+/// What the reconciler is asked to keep running for one cluster. The configuration is mapped onto this.
+public struct ClusterSpec: Sendable, Equatable, Codable {
+    /// The cluster's name: its identity in job names (`cd-<name>-<role>`) and in `CLUSTERD_CLUSTER`.
+    public var name: String
+    /// How many engine jobs to keep (a `scale` command overrides it until the configured value changes).
+    public var engineCount: Int
+    /// The controller role.
+    public var controller: RoleSpec
+    /// The engine role.
+    public var engine: RoleSpec
+    /// The notebook role; nil when no notebook job is configured.
+    public var notebook: RoleSpec?
+    /// Longest job name the scheduler takes: 15 on classic PBS, 236 on modern OpenPBS, Slurm much longer.
+    public var jobNameLimit: Int
+    /// Submit engines with `depend=after:<controller>` as soon as the controller has a job id, instead of waiting
+    /// for its address. Engine scripts must then wait for the handoff of their `CLUSTERD_GENERATION`.
+    public var dependAfterSupported: Bool
+    /// Re-issue `qdel` for a job clusterd deleted that is still alive after this many seconds.
+    public var deleteRetryAfter: Double
+
+    /// A cluster spec.
+    public init(
+        name: String, engineCount: Int = 1, controller: RoleSpec = RoleSpec(), engine: RoleSpec = RoleSpec(),
+        notebook: RoleSpec? = nil, jobNameLimit: Int = 236, dependAfterSupported: Bool = false,
+        deleteRetryAfter: Double = 300
+    ) {
+        self.name = name
+        self.engineCount = engineCount
+        self.controller = controller
+        self.engine = engine
+        self.notebook = notebook
+        self.jobNameLimit = jobNameLimit
+        self.dependAfterSupported = dependAfterSupported
+        self.deleteRetryAfter = deleteRetryAfter
+    }
+
+    /// The spec of `role`, nil for a role that is not configured (only the notebook can be absent).
+    public func role(_ role: ClusterRole) -> RoleSpec? {
+        switch role {
+        case .controller: controller
+        case .engine: engine
+        case .notebook: notebook
+        }
+    }
+
+    /// The job name (`-N`) for `role`: `cd-<cluster>-<role>`; when that exceeds `jobNameLimit`, the cluster
+    /// name is cut and the role shortened (`cd-<clus>-ctl`), so the role stays recognisable for adoption.
+    public func jobName(for role: ClusterRole) -> String {
+        let full = "cd-\(name)-\(role.rawValue)"
+        if full.count <= jobNameLimit { return full }
+        let room = jobNameLimit - "cd-".count - "-".count - role.shortName.count
+        if room >= 1 { return "cd-\(name.prefix(room))-\(role.shortName)" }
+        return String("cd-\(name)-\(role.shortName)".prefix(max(jobNameLimit, 1)))
+    }
+}

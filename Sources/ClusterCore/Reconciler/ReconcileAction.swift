@@ -1,0 +1,20 @@
+/// One thing the supervisor must do. Actions are data; the reconciler never performs I/O.
+///
+/// Contract: after every mutating call, the supervisor persists `Reconciler.state` **before** performing the
+/// returned actions (so a recorded intent is on disk before its `qsub`), then performs them in order and feeds
+/// results back (`submitted`/`submitFailed`, `controllerAddress`, `deleted`).
+public enum ReconcileAction: Sendable, Equatable {
+    /// Run `qsub`; report with `submitted(intent:jobID:now:)` or `submitFailed(intent:error:now:)`.
+    case submit(SubmitIntent)
+    /// Run one `qdel` for these ids; report failures with `deleted(jobIDs:error:now:)`.
+    case delete(jobIDs: [String], reason: RetireReason)
+    /// Read and validate the address file this running controller wrote; report with `controllerAddress`.
+    case readControllerAddress(jobID: String, generation: Int)
+    /// Atomically write the handoff file (temp file, fsync, rename, fsync directory).
+    case writeHandoff(Handoff)
+    /// The handoff's controller is dead or being deleted: rewrite the file marked stale (or remove it) so no
+    /// reader trusts the address.
+    case invalidateHandoff(Handoff)
+    /// Log the event, keep it in the ring, serve it on the API.
+    case emit(ClusterEvent)
+}

@@ -1,0 +1,246 @@
+extension Reconciler {
+    /// Brings the jobs towards the spec: retire what must go, renew what runs out of walltime, submit what is
+    /// missing, ask for a new controller's address. Does nothing while qstat fails ("unknown is not dead").
+    mutating func reconcile(now: Timestamp, _ effects: inout Effects) {
+        guard !state.stale else { return }
+        retireReplacedControllers(now: now, &effects)
+        retireOrphanedEngines(now: now, &effects)
+        retireRenewedJobs(now: now, &effects)
+        retireSurplus(now: now, &effects)
+        renew(now: now, &effects)
+        submitMissing(now: now, &effects)
+        requestControllerAddress(&effects)
+    }
+
+    /// Jobs of `role` wanted now. A held role keeps its wanted count: the hold only stops submissions.
+    func wantedCount(_ role: ClusterRole) -> Int {
+        guard spec.role(role) != nil, state[role].desired == .running else { return 0 }
+        return role == .engine ? state.engineCount : 1
+    }
+
+    func canSubmit(_ role: ClusterRole, now: Timestamp) -> Bool {
+        let roleState = state[role]
+        return !state.stale && spec.role(role) != nil && roleState.desired == .running && roleState.hold == nil
+            && (roleState.backoffUntil.map { now >= $0 } ?? true)
+    }
+
+    /// The valid handoff's generation.
+    var handoffGeneration: Int? {
+        state.handoff.flatMap { $0.stale ? nil : $0.generation }
+    }
+
+    /// The controller generation new engines connect to, and the controller job to depend on when the engines
+    /// are submitted before its handoff is written (only with `dependAfterSupported`).
+    func engineTarget() -> (generation: Int, dependAfter: String?)? {
+        let handoffGeneration = handoffGeneration
+        if spec.dependAfterSupported,
+            let newest = state.jobs.filter({ $0.role == .controller && $0.isCounted && $0.jobID != nil })
+                .max(by: { $0.generation < $1.generation }),
+            newest.generation > (handoffGeneration ?? Int.min)
+        {
+            return (newest.generation, newest.jobID)
+        }
+        return handoffGeneration.map { ($0, nil) }
+    }
+
+    // MARK: Retiring
+
+    mutating func retire(_ index: Int, reason: RetireReason, now: Timestamp, _ effects: inout Effects) {
+        guard state.jobs[index].retiring == nil else { return }
+        state.jobs[index].retiring = reason
+        let job = state.jobs[index]
+        if let jobID = job.jobID {
+            state.jobs[index].deleteRequestedAt = now
+            effects.delete(jobID, reason: reason)
+        }
+        unlinkReplacement(of: job.intent)
+        effects.emit(event(
+            .retired, "deleting \(job.role.rawValue) \(job.label): \(reason.rawValue)", role: job.role,
+            jobID: job.jobID, intent: job.intent, now: now))
+        if job.role == .controller, let handoff = state.handoff, handoff.jobID == job.jobID {
+            markHandoffStale("controller \(handoff.jobID) is being deleted (\(reason.rawValue))", now: now, &effects)
+        }
+    }
+
+    mutating func retireAll(of role: ClusterRole, reason: RetireReason, now: Timestamp, _ effects: inout Effects) {
+        for index in state.jobs.indices where state.jobs[index].role == role {
+            retire(index, reason: reason, now: now, &effects)
+        }
+    }
+
+    /// Once the handoff points at a newer controller, older controllers go (a renewal completes here).
+    private mutating func retireReplacedControllers(now: Timestamp, _ effects: inout Effects) {
+        guard let current = state.handoff, !current.stale else { return }
+        for index in state.jobs.indices {
+            let job = state.jobs[index]
+            guard job.role == .controller, job.retiring == nil, job.generation < current.generation else { continue }
+            retire(index, reason: job.replacedBy != nil ? .renewed : .surplus, now: now, &effects)
+            if job.replacedBy != nil {
+                effects.emit(event(
+                    .renewed, "controller \(job.label) renewed: controller \(current.jobID) took over",
+                    role: .controller, jobID: job.jobID, now: now))
+            }
+        }
+    }
+
+    /// Engines whose controller is neither the handoff's nor a live newer one can never work again.
+    private mutating func retireOrphanedEngines(now: Timestamp, _ effects: inout Effects) {
+        let current = handoffGeneration
+        let liveControllers = Set(
+            state.jobs.filter { $0.role == .controller && $0.retiring == nil }.map(\.generation))
+        for index in state.jobs.indices {
+            let job = state.jobs[index]
+            guard job.role == .engine, job.retiring == nil, job.generation != current else { continue }
+            if liveControllers.contains(job.generation), job.generation > (current ?? Int.min) { continue }
+            let replaced = current.map { job.generation < $0 } ?? false
+            retire(index, reason: replaced ? .controllerReplaced : .controllerLost, now: now, &effects)
+        }
+    }
+
+    /// A renewed engine or notebook goes once its replacement runs.
+    private mutating func retireRenewedJobs(now: Timestamp, _ effects: inout Effects) {
+        for index in state.jobs.indices {
+            let job = state.jobs[index]
+            guard job.role != .controller, job.retiring == nil, let next = job.replacedBy,
+                let nextIndex = self.index(of: next), state.jobs[nextIndex].runningSince != nil
+            else { continue }
+            let nextLabel = state.jobs[nextIndex].label
+            retire(index, reason: .renewed, now: now, &effects)
+            effects.emit(event(
+                .renewed, "\(job.role.rawValue) \(job.label) renewed: \(nextLabel) runs now", role: job.role,
+                jobID: job.jobID, now: now))
+        }
+    }
+
+    /// More jobs than wanted: keep the best controller, delete the newest engines and notebooks first.
+    private mutating func retireSurplus(now: Timestamp, _ effects: inout Effects) {
+        for role in ClusterRole.allCases {
+            let wanted = wantedCount(role)
+            let reason: RetireReason =
+                spec.role(role) == nil ? .roleRemoved
+                : state[role].desired == .stopped ? .stopped
+                : role == .engine ? .scaledDown : .surplus
+            let counted = state.jobs.filter { $0.role == role && $0.isCounted }
+            let groups = Dictionary(grouping: counted, by: { role == .engine ? $0.generation : 0 })
+            for group in groups.values where group.count > wanted {
+                let ranked = role == .controller ? group.sorted(by: controllerRank) : group.sorted {
+                    $0.sequence > $1.sequence
+                }.reversed()
+                // `ranked` is best-first for controllers and oldest-first otherwise: keep the first `wanted`.
+                for job in ranked.dropFirst(wanted) {
+                    if let index = index(of: job.intent) { retire(index, reason: reason, now: now, &effects) }
+                }
+            }
+        }
+    }
+
+    /// Best controller first: the handoff's, then running, then the newest generation.
+    private func controllerRank(_ lhs: TrackedJob, _ rhs: TrackedJob) -> Bool {
+        let handoffJob = state.handoff.flatMap { $0.stale ? nil : $0.jobID }
+        let key = { (job: TrackedJob) in (job.jobID == handoffJob ? 1 : 0, job.isRunning ? 1 : 0) }
+        let (left, right) = (key(lhs), key(rhs))
+        if left != right { return left > right }
+        if lhs.generation != rhs.generation { return lhs.generation > rhs.generation }
+        return lhs.sequence > rhs.sequence
+    }
+
+    // MARK: Submitting
+
+    /// Starts replacements for running jobs whose walltime runs out within the role's `renewBefore`.
+    private mutating func renew(now: Timestamp, _ effects: inout Effects) {
+        for role in ClusterRole.allCases {
+            guard let margin = spec.role(role)?.renewBefore, canSubmit(role, now: now) else { continue }
+            for intent in state.jobs.filter({ $0.role == role && $0.isCounted && $0.isRunning }).map(\.intent) {
+                guard let index = index(of: intent), let left = walltimeLeft(state.jobs[index], now: now),
+                    left < margin
+                else { continue }
+                let old = state.jobs[index]
+                var generation = 0
+                var dependAfter: String?
+                switch role {
+                case .controller:
+                    generation = state.controllerGeneration + 1
+                case .engine:
+                    guard let target = engineTarget(), target.generation == old.generation else { continue }
+                    (generation, dependAfter) = target
+                case .notebook:
+                    break
+                }
+                let replacement = submit(
+                    role, generation: generation, dependAfter: dependAfter, reason: .renewal, now: now, &effects)
+                if let index = self.index(of: intent) { state.jobs[index].replacedBy = replacement }
+                effects.emit(event(
+                    .renewing,
+                    "\(role.rawValue) \(old.label) has \(seconds(left.rounded(.down))) of walltime left (renewal " +
+                        "margin \(seconds(margin))); replacement \(replacement) submitted",
+                    role: role, jobID: old.jobID, intent: replacement, now: now))
+            }
+        }
+    }
+
+    private mutating func submitMissing(now: Timestamp, _ effects: inout Effects) {
+        if canSubmit(.controller, now: now) {
+            let have = state.jobs.filter { $0.role == .controller && $0.isCounted }.count
+            for _ in have..<max(have, wantedCount(.controller)) {
+                submit(.controller, generation: state.controllerGeneration + 1, dependAfter: nil,
+                       reason: pendingReason(.controller), now: now, &effects)
+            }
+        }
+        if canSubmit(.engine, now: now), let target = engineTarget() {
+            let have = state.jobs.filter {
+                $0.role == .engine && $0.isCounted && $0.generation == target.generation
+            }.count
+            let reason = pendingReason(.engine)
+            for _ in have..<max(have, wantedCount(.engine)) {
+                submit(.engine, generation: target.generation, dependAfter: target.dependAfter, reason: reason,
+                       now: now, &effects)
+            }
+        }
+        if canSubmit(.notebook, now: now) {
+            let have = state.jobs.filter { $0.role == .notebook && $0.isCounted }.count
+            for _ in have..<max(have, wantedCount(.notebook)) {
+                submit(.notebook, generation: 0, dependAfter: nil, reason: pendingReason(.notebook), now: now,
+                       &effects)
+            }
+        }
+    }
+
+    private mutating func pendingReason(_ role: ClusterRole) -> SubmitIntent.Reason {
+        defer { state[role].restartPending = false }
+        return state[role].restartPending ? .restart : .wanted
+    }
+
+    /// Records the intent in the state and returns the `submit` action for it.
+    @discardableResult
+    mutating func submit(
+        _ role: ClusterRole, generation: Int, dependAfter: String?, reason: SubmitIntent.Reason, now: Timestamp,
+        _ effects: inout Effects
+    ) -> IntentID {
+        let sequence = state.nextSequence
+        state.nextSequence += 1
+        let intent = IntentID("i\(Int64(now.seconds.rounded(.down)))-\(sequence)")
+        if role == .controller { state.controllerGeneration = max(state.controllerGeneration, generation) }
+        state.jobs.append(
+            TrackedJob(intent: intent, sequence: sequence, role: role, generation: generation, intentAt: now))
+        effects.append(.submit(SubmitIntent(
+            intent: intent, role: role, generation: generation, jobName: spec.jobName(for: role),
+            variables: [
+                JobTag.cluster: spec.name, JobTag.role: role.rawValue, JobTag.generation: String(generation),
+                JobTag.intent: intent.rawValue,
+            ],
+            dependAfter: dependAfter, reason: reason)))
+        return intent
+    }
+
+    /// Asks for the address of the newest running controller the handoff does not point at yet.
+    private func requestControllerAddress(_ effects: inout Effects) {
+        let current = handoffGeneration
+        let candidate = state.jobs.filter {
+            $0.role == .controller && $0.retiring == nil && $0.isRunning && $0.jobID != nil
+                && $0.generation > (current ?? Int.min)
+        }.max { $0.generation < $1.generation }
+        if let candidate, let jobID = candidate.jobID {
+            effects.append(.readControllerAddress(jobID: jobID, generation: candidate.generation))
+        }
+    }
+}

@@ -1,0 +1,19 @@
+/// Why clusterd deleted a job. A job that ends after clusterd deleted it is never a failure.
+public enum RetireReason: String, Sendable, Hashable, Codable, CaseIterable {
+    /// A stop command.
+    case stopped
+    /// A restart command.
+    case restarted
+    /// Fewer engines wanted (scale or reload); the newest go first.
+    case scaledDown = "scaled-down"
+    /// More jobs of the role than wanted (duplicates found at adoption).
+    case surplus
+    /// Its replacement, started before the walltime ran out, took over.
+    case renewed
+    /// A newer controller took over: its engines point at a controller that is going away.
+    case controllerReplaced = "controller-replaced"
+    /// The engine's controller died or was deleted; engines never reconnect to a new controller.
+    case controllerLost = "controller-lost"
+    /// The role was removed from the configuration.
+    case roleRemoved = "role-removed"
+}
