@@ -120,6 +120,7 @@ struct PBSCommandRunnerTests {
         let pids = try String(contentsOfFile: pidFile, encoding: .utf8).split(separator: "\n").compactMap { Int32($0) }
         #expect(pids.count == 3)
         for pid in pids {
+            try await waitUntilGone(pid)
             #expect(!isAlive(pid), "pid \(pid) survived the timeout")
         }
     }
