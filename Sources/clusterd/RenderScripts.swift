@@ -17,7 +17,7 @@ struct RenderScripts: ParsableCommand {
     var cluster: String?
 
     @Option(help: "Only this role: controller, engines or notebook.")
-    var role: JobRole?
+    var role: ClusterRole?
 
     func run() throws {
         let config = try options.load()
@@ -25,7 +25,7 @@ struct RenderScripts: ParsableCommand {
         let renderer = ScriptRenderer(
             cluster: chosen,
             reportDir: ClusterPaths(stateDir: config.daemon.stateDir, cluster: chosen.name).reportDir)
-        for role in role.map({ [$0] }) ?? JobRole.allCases {
+        for role in role.map({ [$0] }) ?? ClusterRole.allCases {
             let script: String
             do {
                 script = try renderer.render(role, template: try TemplateFile.load(for: role, of: chosen))
@@ -39,4 +39,9 @@ struct RenderScripts: ParsableCommand {
     }
 }
 
-extension JobRole: ExpressibleByArgument {}
+extension ClusterRole: ExpressibleByArgument {
+    /// Accepts the role names and the plural "engines" used in the configuration.
+    public init?(argument: String) {
+        self.init(rawValue: argument == "engines" ? "engine" : argument)
+    }
+}

@@ -31,8 +31,8 @@ import Testing
         #expect(try ScriptTemplate(text: "a {{ x }} b {{", origin: "t").render(["x": "1"]) == "a 1 b {{")
     }
 
-    @Test(arguments: JobRole.allCases)
-    func builtInScriptsUseIpyparallel9Flags(role: JobRole) throws {
+    @Test(arguments: ClusterRole.allCases)
+    func builtInScriptsUseIpyparallel9Flags(role: ClusterRole) throws {
         let cluster = try Self.cluster("""
             [clusters.c1.controller]
             interface = "ib0"
@@ -49,7 +49,7 @@ import Testing
         case .controller:
             #expect(script.contains("ipcontroller --profile=mpi --ip=\"$ADDR\""))
             #expect(script.contains("ADDR=$(address_of ib0)"))
-        case .engines:
+        case .engine:
             #expect(script.contains("mpirun ${NP:+-np \"$NP\"} --oversubscribe ipengine --mpi --profile=mpi"))
             #expect(script.contains("--timeout=60"))
             #expect(!script.contains("--ip"))
@@ -68,14 +68,14 @@ import Testing
             args = ["--note=a b; rm -rf /"]
             """)
         let dir = try TemporaryFolder()
-        for role in JobRole.allCases {
+        for role in ClusterRole.allCases {
             let script = try ScriptRenderer(cluster: cluster, reportDir: dir.path + "/r").render(role)
             let file = dir.path + "/\(role).sh"
             try script.write(toFile: file, atomically: true, encoding: .utf8)
             #expect(try bash(["-n", file]).status == 0, "\(role) script does not parse")
         }
         // Run the environment lines alone and print the value back.
-        let env = ScriptRenderer(cluster: cluster, reportDir: "/r").placeholders(for: .engines)["environment"]!
+        let env = ScriptRenderer(cluster: cluster, reportDir: "/r").placeholders(for: .engine)["environment"]!
         let echoed = try bash(["-c", env + "\nprintf '%s' \"$GREETING\""])
         #expect(echoed.stdout == "it's $(touch /tmp/pwned); `id` \"x\" \\ *")
     }

@@ -107,7 +107,7 @@ final class ScratchDirectory {
         let dir = try ScratchDirectory()
         let file = HandoffFile(path: dir.path + "/default/controller.json")
         #expect(try file.read() == nil)
-        let handoff = Handoff(cluster: "default", address: "10.1.2.3", controllerJob: "4.server", generation: 2,
+        let handoff = HandoffDocument(cluster: "default", address: "10.1.2.3", controllerJob: "4.server", generation: 2,
                               engineFile: "/h/.ipython/profile_pbs/security/ipcontroller-engine.json",
                               clientFile: nil, writtenAt: 1_795_641_718)
         try file.write(handoff)

@@ -10,16 +10,16 @@ public struct ScriptRenderer: Sendable {
     }
 
     /// The built-in template of `role`.
-    public static func builtInTemplate(_ role: JobRole) -> ScriptTemplate {
+    public static func builtInTemplate(_ role: ClusterRole) -> ScriptTemplate {
         switch role {
         case .controller: ScriptTemplate(text: BuiltInTemplates.controller, origin: "built-in controller template")
-        case .engines: ScriptTemplate(text: BuiltInTemplates.engines, origin: "built-in engines template")
+        case .engine: ScriptTemplate(text: BuiltInTemplates.engines, origin: "built-in engines template")
         case .notebook: ScriptTemplate(text: BuiltInTemplates.notebook, origin: "built-in notebook template")
         }
     }
 
     /// The values every template may use, each already a quoted shell word.
-    public func placeholders(for role: JobRole) -> [String: String] {
+    public func placeholders(for role: ClusterRole) -> [String: String] {
         let q = ShellQuote.word
         let env = cluster.environment.keys.sorted().map { "export \($0)=\(q(cluster.environment[$0]!))" }
         let ipython = cluster.ipythonDir.map { ["export IPYTHONDIR=\(q($0))"] } ?? []
@@ -45,7 +45,7 @@ public struct ScriptRenderer: Sendable {
     }
 
     /// Renders `role` with `template` (the built-in one when nil).
-    public func render(_ role: JobRole, template: ScriptTemplate? = nil)
+    public func render(_ role: ClusterRole, template: ScriptTemplate? = nil)
         throws(ScriptTemplate.UnknownPlaceholder) -> String
     {
         try (template ?? Self.builtInTemplate(role)).render(placeholders(for: role))

@@ -10,11 +10,11 @@ public enum TemplateFile {
     }
 
     /// The user's template for `role` of `cluster`, or nil when the role uses the built-in one.
-    public static func load(for role: JobRole, of cluster: ClusterConfig) throws -> ScriptTemplate? {
+    public static func load(for role: ClusterRole, of cluster: ClusterConfig) throws -> ScriptTemplate? {
         let job: JobSettings
         switch role {
         case .controller: job = cluster.controller.job
-        case .engines: job = cluster.engines.job
+        case .engine: job = cluster.engines.job
         case .notebook: job = cluster.notebook.job
         }
         guard let path = job.script else { return nil }

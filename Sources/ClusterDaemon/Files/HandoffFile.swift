@@ -3,7 +3,7 @@ import Foundation
 /// The stable file that tells engines and notebooks where the current controller is.
 ///
 /// Rewritten atomically (see `AtomicFile`), mode 0600, whenever a new controller reports its address.
-public struct Handoff: Codable, Sendable, Equatable {
+public struct HandoffDocument: Codable, Sendable, Equatable {
     public var cluster: String
     /// The controller's address (IP or resolvable host name).
     public var address: String
@@ -36,7 +36,7 @@ public struct Handoff: Codable, Sendable, Equatable {
     }
 }
 
-/// Reads and writes a `Handoff` at a path.
+/// Reads and writes a `HandoffDocument` at a path.
 public struct HandoffFile: Sendable {
     public var path: String
 
@@ -45,7 +45,7 @@ public struct HandoffFile: Sendable {
     }
 
     /// Atomically replaces the file.
-    public func write(_ handoff: Handoff) throws {
+    public func write(_ handoff: HandoffDocument) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         var bytes = Array(try encoder.encode(handoff))
@@ -54,8 +54,8 @@ public struct HandoffFile: Sendable {
     }
 
     /// The current handoff, or nil when none was written yet.
-    public func read() throws -> Handoff? {
+    public func read() throws -> HandoffDocument? {
         guard let bytes = try AtomicFile.read(path) else { return nil }
-        return try JSONDecoder().decode(Handoff.self, from: Data(bytes))
+        return try JSONDecoder().decode(HandoffDocument.self, from: Data(bytes))
     }
 }
