@@ -62,6 +62,7 @@ let package = Package(
             dependencies: [
                 "ClusterDaemon", "ClusterCore", "PBSCore", "ClusterCLI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),

@@ -37,7 +37,7 @@ private func problem(_ text: String, key: String, line: Int?, contains fragment:
         #expect(d.pollInterval == 30)
         #expect(d.commandTimeout == 60)
         #expect(d.qstat == "qstat" && d.qsub == "qsub" && d.qdel == "qdel")
-        #expect(d.dialect == nil)
+        #expect(d.dialect == .auto)
         #expect(d.stateDir == "/home/ada/.local/state/clusterd")
         #expect(d.socketPath == "/run/user/1234/clusterd/clusterd.sock")
         #expect(d.onSIGTERM == .keepJobs)

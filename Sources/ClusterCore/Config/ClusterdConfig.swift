@@ -29,8 +29,8 @@ public struct DaemonSettings: Sendable, Equatable {
     public var qstat: String
     public var qsub: String
     public var qdel: String
-    /// nil means auto-detect with `qstat --version` at start-up.
-    public var dialect: PBSDialect?
+    /// `auto` detects the dialect with `qstat --version` at start-up.
+    public var dialect: PBSDialectSetting
     /// Whether the OpenPBS server keeps job history (`qstat -x`).
     public var history: Bool
     /// Longest job name the scheduler accepts (`-N`); names are shortened to fit.
@@ -43,7 +43,7 @@ public struct DaemonSettings: Sendable, Equatable {
     public static let minimumPollInterval = 10
 
     public init(
-        pollInterval: Int, commandTimeout: Int, qstat: String, qsub: String, qdel: String, dialect: PBSDialect?,
+        pollInterval: Int, commandTimeout: Int, qstat: String, qsub: String, qdel: String, dialect: PBSDialectSetting,
         history: Bool, jobNameLimit: Int, stateDir: String, socketPath: String, onSIGTERM: TerminationPolicy
     ) {
         self.pollInterval = pollInterval
@@ -138,7 +138,7 @@ public struct JobSettings: Sendable, Equatable {
 
 /// When and how fast a role's dead jobs are replaced.
 public struct RestartSettings: Sendable, Equatable {
-    public var policy: RestartMode
+    public var policy: RoleSpec.RestartPolicy
     /// Seconds before the first retry; doubles after each failed start up to `maxBackoff`.
     public var initialBackoff: Int
     public var maxBackoff: Int
@@ -146,7 +146,7 @@ public struct RestartSettings: Sendable, Equatable {
     public var startLimitBurst: Int
     public var startLimitInterval: Int
 
-    public init(policy: RestartMode, initialBackoff: Int, maxBackoff: Int, startLimitBurst: Int,
+    public init(policy: RoleSpec.RestartPolicy, initialBackoff: Int, maxBackoff: Int, startLimitBurst: Int,
                 startLimitInterval: Int) {
         self.policy = policy
         self.initialBackoff = initialBackoff
@@ -154,13 +154,6 @@ public struct RestartSettings: Sendable, Equatable {
         self.startLimitBurst = startLimitBurst
         self.startLimitInterval = startLimitInterval
     }
-}
-
-/// Restart policy, as systemd's `Restart=`.
-public enum RestartMode: String, Sendable, Equatable, CaseIterable {
-    case onFailure = "on-failure"
-    case always
-    case never
 }
 
 /// `[clusters.<name>.controller]`.

@@ -58,7 +58,7 @@ public struct ConfigLoader: Sendable {
     private func readDaemon(_ reader: TableReader?, sink: ProblemSink) -> DaemonSettings {
         let stateDir = path(reader, "state_dir", default: environment.defaultStateDir)
         let socket = path(reader, "socket", default: environment.defaultSocketPath(stateDir: stateDir))
-        let dialect = reader?.choice("dialect", default: DialectSetting.auto) ?? .auto
+        let dialect = reader?.choice("dialect", default: PBSDialectSetting.auto) ?? .auto
         let settings = DaemonSettings(
             pollInterval: reader?.duration("poll_interval", default: 30, minimum: DaemonSettings.minimumPollInterval,
                                            why: "it protects the PBS server") ?? 30,
@@ -66,7 +66,7 @@ public struct ConfigLoader: Sendable {
             qstat: reader?.string("qstat", default: "qstat", .command) ?? "qstat",
             qsub: reader?.string("qsub", default: "qsub", .command) ?? "qsub",
             qdel: reader?.string("qdel", default: "qdel", .command) ?? "qdel",
-            dialect: dialect.dialect,
+            dialect: dialect,
             history: reader?.bool("history", default: true) ?? true,
             jobNameLimit: reader?.int("job_name_limit", default: 15, in: 8...236,
                                       what: "an integer from 8 to 236") ?? 15,
@@ -162,7 +162,7 @@ public struct ConfigLoader: Sendable {
             maximum = initial
         }
         let restart = RestartSettings(
-            policy: restartTable?.choice("policy", default: RestartMode.onFailure) ?? .onFailure,
+            policy: restartTable?.choice("policy", default: RoleSpec.RestartPolicy.onFailure) ?? .onFailure,
             initialBackoff: initial,
             maxBackoff: maximum,
             startLimitBurst: restartTable?.int("start_limit_burst", default: 5, in: 1...1_000,
@@ -186,21 +186,6 @@ public struct ConfigLoader: Sendable {
             renewBefore: renew,
             restart: restart
         )
-    }
-}
-
-/// `daemon.dialect`: a dialect or auto-detection.
-enum DialectSetting: String, CaseIterable {
-    case auto, openpbs, torque
-    case slurmWrapper = "slurm-wrapper"
-
-    var dialect: PBSDialect? {
-        switch self {
-        case .auto: nil
-        case .openpbs: .openpbs
-        case .torque: .torque
-        case .slurmWrapper: .slurmWrapper
-        }
     }
 }
 

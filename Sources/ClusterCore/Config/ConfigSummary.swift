@@ -5,7 +5,7 @@ public enum ConfigSummary {
         let d = config.daemon
         var lines = ["\(config.path): OK"]
         lines.append("daemon: poll every \(DurationText.format(d.pollInterval)), dialect "
-            + "\(d.dialect?.rawValue ?? "auto"), qstat=\(d.qstat) qsub=\(d.qsub) qdel=\(d.qdel), "
+            + "\(d.dialect.rawValue), qstat=\(d.qstat) qsub=\(d.qsub) qdel=\(d.qdel), "
             + "command timeout \(DurationText.format(d.commandTimeout))")
         lines.append("  state \(d.stateDir), socket \(d.socketPath), on SIGTERM: \(d.onSIGTERM.rawValue)")
         for cluster in config.clusters {

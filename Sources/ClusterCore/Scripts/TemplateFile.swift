@@ -11,13 +11,7 @@ public enum TemplateFile {
 
     /// The user's template for `role` of `cluster`, or nil when the role uses the built-in one.
     public static func load(for role: ClusterRole, of cluster: ClusterConfig) throws -> ScriptTemplate? {
-        let job: JobSettings
-        switch role {
-        case .controller: job = cluster.controller.job
-        case .engine: job = cluster.engines.job
-        case .notebook: job = cluster.notebook.job
-        }
-        guard let path = job.script else { return nil }
+        guard let path = cluster.job(for: role).script else { return nil }
         do {
             return ScriptTemplate(text: try String(contentsOfFile: path, encoding: .utf8), origin: path)
         } catch {

@@ -15,9 +15,11 @@ public struct HandoffDocument: Codable, Sendable, Equatable {
     public var clientFile: String?
     /// When clusterd wrote it, seconds since the epoch.
     public var writtenAt: Int
+    /// True when clusterd knows this controller is dead or being replaced: do not connect.
+    public var stale: Bool
 
     public init(cluster: String, address: String, controllerJob: String, generation: Int, engineFile: String,
-                clientFile: String?, writtenAt: Int) {
+                clientFile: String?, writtenAt: Int, stale: Bool = false) {
         self.cluster = cluster
         self.address = address
         self.controllerJob = controllerJob
@@ -25,10 +27,11 @@ public struct HandoffDocument: Codable, Sendable, Equatable {
         self.engineFile = engineFile
         self.clientFile = clientFile
         self.writtenAt = writtenAt
+        self.stale = stale
     }
 
     enum CodingKeys: String, CodingKey {
-        case cluster, address, generation
+        case cluster, address, generation, stale
         case controllerJob = "controller_job"
         case engineFile = "engine_file"
         case clientFile = "client_file"

@@ -1,0 +1,77 @@
+import ClusterCore
+import Foundation
+import Logging
+
+/// Every event the reconciler emits: logged, kept in a bounded in-memory ring for the API, and appended as JSON
+/// lines to `<state_dir>/events.log`, rotated to `events.log.1` past `maxFileBytes`.
+public actor EventLog {
+    public let path: String
+    private let capacity: Int
+    private let maxFileBytes: Int
+    private var ring: [ClusterEvent] = []
+    private let logger: Logger
+    private let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }()
+
+    public init(path: String, logger: Logger, capacity: Int = 1_000, maxFileBytes: Int = 1 << 20) {
+        self.path = path
+        self.logger = logger
+        self.capacity = capacity
+        self.maxFileBytes = maxFileBytes
+    }
+
+    /// Records one event.
+    public func record(_ event: ClusterEvent) {
+        ring.append(event)
+        if ring.count > capacity { ring.removeFirst(ring.count - capacity) }
+        var metadata: Logger.Metadata = [
+            "clusterd_cluster": .string(event.cluster),
+            "clusterd_event": .string(event.kind.rawValue),
+        ]
+        if let role = event.role { metadata["clusterd_role"] = .string(role.rawValue) }
+        if let job = event.jobID { metadata["clusterd_job_id"] = .string(job) }
+        if let status = event.exitStatus { metadata["clusterd_exit_status"] = .string(String(status)) }
+        logger.log(level: Self.level(event.kind), "\(event.message)", metadata: metadata)
+        append(event)
+    }
+
+    /// The events kept in memory, oldest first.
+    public func recent(cluster: String? = nil) -> [ClusterEvent] {
+        cluster.map { name in ring.filter { $0.cluster == name } } ?? ring
+    }
+
+    private func append(_ event: ClusterEvent) {
+        guard var line = try? encoder.encode(event) else { return }
+        line.append(0x0A)
+        do {
+            try AtomicFile.makeDirectories(AtomicFile.parent(of: path))
+            if let size = try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int,
+               size + line.count > maxFileBytes {
+                _ = try? FileManager.default.removeItem(atPath: path + ".1")
+                try FileManager.default.moveItem(atPath: path, toPath: path + ".1")
+            }
+            if !FileManager.default.fileExists(atPath: path) {
+                _ = FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600])
+            }
+            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+            defer { try? handle.close() }
+            try handle.seekToEnd()
+            try handle.write(contentsOf: line)
+        } catch {
+            logger.warning("cannot append to the event log \(path): \(error)")
+        }
+    }
+
+    static func level(_ kind: ClusterEvent.Kind) -> Logger.Level {
+        switch kind {
+        case .failed, .submitFailed, .deleteFailed, .qstatFailed, .reloadRejected: .error
+        case .died, .restarting, .handoffStale, .addressUnavailable, .intentDropped, .unknownIntent,
+             .commandRejected, .exited:
+            .warning
+        default: .notice
+        }
+    }
+}
