@@ -123,11 +123,11 @@ extension Reconciler {
             let counted = state.jobs.filter { $0.role == role && $0.isCounted }
             let groups = Dictionary(grouping: counted, by: { role == .engine ? $0.generation : 0 })
             for group in groups.values where group.count > wanted {
-                let ranked = role == .controller ? group.sorted(by: controllerRank) : group.sorted {
-                    $0.sequence > $1.sequence
-                }.reversed()
-                // `ranked` is best-first for controllers and oldest-first otherwise: keep the first `wanted`.
-                for job in ranked.dropFirst(wanted) {
+                // Controllers: keep the best. Others: delete the newest first.
+                let doomed = role == .controller
+                    ? Array(group.sorted(by: controllerRank).dropFirst(wanted))
+                    : Array(group.sorted { $0.sequence > $1.sequence }.prefix(group.count - wanted))
+                for job in doomed {
                     if let index = index(of: job.intent) { retire(index, reason: reason, now: now, &effects) }
                 }
             }

@@ -1,0 +1,152 @@
+import ClusterCore
+import PBSCore
+
+/// Test specs: two engines, backoff 10 → 80 s, start limit 3 in 300 s, stable after 80 s.
+func testSpec(
+    engines: Int = 2, notebook: Bool = false, dependAfter: Bool = false, restart: RoleSpec.RestartPolicy = .onFailure,
+    renewBefore: Double? = nil, jobNameLimit: Int = 236
+) -> ClusterSpec {
+    let role = RoleSpec(
+        restart: restart, backoffInitial: 10, backoffMax: 80, startLimitBurst: 3, startLimitInterval: 300,
+        renewBefore: renewBefore)
+    return ClusterSpec(
+        name: "astro", engineCount: engines, controller: role, engine: role, notebook: notebook ? role : nil,
+        jobNameLimit: jobNameLimit, dependAfterSupported: dependAfter, deleteRetryAfter: 120)
+}
+
+/// A pure simulation of the supervisor around the reconciler: an in-memory PBS server, qsub that always
+/// succeeds (unless turned off), qdel that ends jobs, and controllers that report an address when asked.
+struct World {
+    var reconciler: Reconciler
+    var now = Timestamp(1_000_000)
+    var server: [String: PBSJob] = [:]
+    var nextNumber = 1
+    var autoSubmit = true
+    var autoDelete = true
+    var autoAddress = true
+    /// Requested walltime given to every new job.
+    var walltime: Int?
+    /// Every action returned so far, in order.
+    var log: [ReconcileAction] = []
+
+    init(spec: ClusterSpec = testSpec(), state: ClusterState? = nil) {
+        reconciler = Reconciler(spec: spec, state: state)
+    }
+
+    var state: ClusterState { reconciler.state }
+
+    mutating func advance(_ seconds: Double) {
+        now = now + seconds
+    }
+
+    /// A tick answered from `server`: ids it lacks are `.unknown`.
+    @discardableResult
+    mutating func tick() -> [ReconcileAction] {
+        var observations: [String: PBSJobObservation] = [:]
+        for id in reconciler.queryJobIDs {
+            observations[id] = server[id].map { .found($0) } ?? .unknown
+        }
+        return handle(reconciler.tick(.answered(observations), now: now))
+    }
+
+    @discardableResult
+    mutating func failedTick() -> [ReconcileAction] {
+        handle(reconciler.tick(.failed(PBSQueryFailure(kind: .serverDown, message: "qstat exit 255")), now: now))
+    }
+
+    @discardableResult
+    mutating func command(_ command: ControlCommand) -> [ReconcileAction] {
+        handle(reconciler.command(command, now: now))
+    }
+
+    /// Performs what a supervisor would, recursively; returns every action seen.
+    @discardableResult
+    mutating func handle(_ actions: [ReconcileAction]) -> [ReconcileAction] {
+        log += actions
+        var all = actions
+        for action in actions {
+            switch action {
+            case .submit(let intent) where autoSubmit:
+                let id = "\(nextNumber).server"
+                nextNumber += 1
+                server[id] = PBSJob(
+                    id: id, name: intent.jobName, state: .queued, rawState: "Q", walltimeRequested: walltime,
+                    submitTime: Int(now.seconds), variables: intent.variables)
+                all += handle(reconciler.submitted(intent: intent.intent, jobID: id, now: now))
+            case .delete(let ids, _) where autoDelete:
+                for id in ids { end(id, exit: server[id]?.state == .running ? 271 : nil) }
+            case .readControllerAddress(let id, _) where autoAddress:
+                all += handle(reconciler.controllerAddress(jobID: id, address: address(of: id), now: now))
+            default:
+                break
+            }
+        }
+        return all
+    }
+
+    func address(of jobID: String) -> String { "10.0.\(jobID.prefix { $0 != "." }).1" }
+
+    mutating func run(_ id: String, host: String = "node1") {
+        server[id]?.state = .running
+        server[id]?.rawState = "R"
+        server[id]?.startTime = Int(now.seconds)
+        server[id]?.execHosts = [host]
+    }
+
+    mutating func end(_ id: String, exit: Int?) {
+        server[id]?.state = .finished
+        server[id]?.rawState = "F"
+        server[id]?.exitStatus = exit
+        server[id]?.endTime = Int(now.seconds)
+    }
+
+    /// Live (not retiring) tracked jobs of `role`.
+    func live(_ role: ClusterRole) -> [TrackedJob] {
+        state.jobs.filter { $0.role == role && $0.retiring == nil }
+    }
+
+    func ids(_ role: ClusterRole) -> [String] { live(role).compactMap(\.jobID) }
+
+    /// Controller running with its address in the handoff, engines running: the steady state.
+    @discardableResult
+    mutating func bringUp() -> [ReconcileAction] {
+        var all = tick()
+        for id in ids(.controller) { run(id) }
+        advance(30)
+        all += tick()
+        for id in ids(.engine) + ids(.notebook) { run(id) }
+        advance(30)
+        all += tick()
+        return all
+    }
+}
+
+func submits(_ actions: [ReconcileAction]) -> [SubmitIntent] {
+    actions.compactMap { if case .submit(let intent) = $0 { intent } else { nil } }
+}
+
+func deletes(_ actions: [ReconcileAction]) -> [String] {
+    actions.flatMap { action -> [String] in if case .delete(let ids, _) = action { ids } else { [] } }
+}
+
+func deletes(_ actions: [ReconcileAction], reason: RetireReason) -> [String] {
+    actions.flatMap { action -> [String] in
+        if case .delete(let ids, let why) = action, why == reason { ids } else { [] }
+    }
+}
+
+func events(_ actions: [ReconcileAction]) -> [ClusterEvent] {
+    actions.compactMap { if case .emit(let event) = $0 { event } else { nil } }
+}
+
+func kinds(_ actions: [ReconcileAction]) -> [ClusterEvent.Kind] {
+    events(actions).map(\.kind)
+}
+
+func addressReads(_ actions: [ReconcileAction]) -> [String] {
+    actions.compactMap { if case .readControllerAddress(let id, _) = $0 { id } else { nil } }
+}
+
+func handoffWrites(_ actions: [ReconcileAction]) -> [Handoff] {
+    actions.compactMap { if case .writeHandoff(let handoff) = $0 { handoff } else { nil } }
+}
