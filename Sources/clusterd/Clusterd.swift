@@ -12,6 +12,6 @@ struct Clusterd: AsyncParsableCommand {
         commandName: "clusterd",
         abstract: "Keeps an ipyparallel cluster (controller, MPI engines, notebook) alive on a PBS cluster.",
         version: ClusterdVersion.string,
-        subcommands: [Run.self, CheckConfig.self, RenderScripts.self]
+        subcommands: [Run.self, CheckConfig.self, RenderScripts.self, InspectQstat.self]
     )
 }
