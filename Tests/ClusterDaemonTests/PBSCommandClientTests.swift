@@ -15,7 +15,9 @@ final class FakePBS: Sendable {
     }
 
     /// Installs `tool` printing `stdout`/`stderr` and exiting with `code`; `extra` runs first (e.g. `sleep`).
-    func install(_ tool: String, stdout: [UInt8] = [], stderr: String = "", code: Int32 = 0, extra: String = "") throws {
+    func install(
+        _ tool: String, stdout: [UInt8] = [], stderr: String = "", code: Int32 = 0, extra: String = ""
+    ) throws {
         let base = "\(path)/\(tool)"
         try Data(stdout).write(to: URL(fileURLWithPath: base + ".out"))
         try Data(stderr.utf8).write(to: URL(fileURLWithPath: base + ".err"))

@@ -106,7 +106,8 @@ struct CommandsSubmitTests {
     }
 
     @Test func slurmControllerDownIsServerDown() {
-        let stdout = "sbatch: error: Batch job submission failed: Unable to contact slurm controller (connect failure)\n"
+        let stdout = "sbatch: error: Batch job submission failed: "
+            + "Unable to contact slurm controller (connect failure)\n"
         guard case .failure(let error) = QsubCommand.interpret(.exited(1, stdout: stdout)) else {
             Issue.record("accepted")
             return
