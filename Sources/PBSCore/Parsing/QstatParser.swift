@@ -34,15 +34,60 @@ public struct QstatParseError: Error, Sendable, Equatable, CustomStringConvertib
 }
 
 /// Parses saved or live qstat output into normalized jobs.
+///
+/// Hand-written byte scanners: no Foundation, one pass, Strings only for the kept attributes. The choices
+/// (what is an error, how states and times map) are written down in docs/qstat-parsing.md.
 public enum QstatParser {
     /// Parses `bytes` in `format`. Partial listings parse; malformed, truncated or binary input throws.
+    ///
+    /// Blank input is zero jobs for `pbs-text` and `torque-xml` (those print nothing when no job matches)
+    /// but an error for `openpbs-json`, whose envelope is printed even when no job matches.
     public static func parse(_ bytes: [UInt8], format: QstatFormat) throws(QstatParseError) -> [PBSJob] {
-        // Replaced by the PBS layer issue.
-        throw QstatParseError(format: format, offset: 0, line: 1, reason: "parser not written yet", excerpt: "")
+        let result: Result<[PBSJob], QstatParseError> = bytes.withUnsafeBufferPointer { buffer in
+            // An empty Array may have no storage; any valid pointer will do for zero bytes.
+            let empty: [UInt8] = [0]
+            return empty.withUnsafeBufferPointer { fallback in
+                let input = ByteInput(
+                    base: buffer.baseAddress ?? fallback.baseAddress!, count: buffer.count, format: format
+                )
+                do throws(QstatParseError) {
+                    return .success(try parse(input))
+                } catch {
+                    return .failure(error)
+                }
+            }
+        }
+        return try result.get()
+    }
+
+    private static func parse(_ input: ByteInput) throws(QstatParseError) -> [PBSJob] {
+        try input.checkText()
+        switch input.format {
+        case .openpbsJSON:
+            var parser = OpenPBSJSONParser(input: input)
+            return try parser.parse()
+        case .pbsText:
+            var parser = PBSTextParser(input: input)
+            return try parser.parse()
+        case .torqueXML:
+            var parser = TorqueXMLParser(input: input)
+            return try parser.parse()
+        }
     }
 
     /// Guesses the format from the first non-blank bytes; nil when it looks like none of them.
+    ///
+    /// `{` → `openpbs-json`, `<` → `torque-xml`, `Job Id:` → `pbs-text`.
     public static func sniff(_ bytes: [UInt8]) -> QstatFormat? {
-        nil
+        var index = 0
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { index = 3 }
+        while index < bytes.count, ByteInput.isSpace(bytes[index]) { index += 1 }
+        guard index < bytes.count else { return nil }
+        switch bytes[index] {
+        case UInt8(ascii: "{"): return .openpbsJSON
+        case UInt8(ascii: "<"): return .torqueXML
+        default:
+            return bytes[index...].starts(with: Array("Job Id:".utf8)) ? .pbsText : nil
+        }
     }
 }
