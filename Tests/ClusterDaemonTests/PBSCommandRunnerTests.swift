@@ -200,3 +200,31 @@ final class TemporaryDirectory: Sendable {
         try? FileManager.default.removeItem(atPath: path)
     }
 }
+
+@Suite("SubprocessCommandRunner cancellation")
+struct PBSCommandRunnerCancellationTests {
+    /// Cancelling the caller (daemon shutdown) kills the child at once and says so.
+    @Test func cancellingTheCallerKillsTheChild() async throws {
+        let dir = try TemporaryDirectory()
+        let pidFile = dir.path + "/pid"
+        let task = Task {
+            await SubprocessCommandRunner().run(CommandInvocation(
+                executable: "/bin/sh", arguments: ["-c", "echo $$ > '\(pidFile)'; exec sleep 30"],
+                timeout: .seconds(20), killGracePeriod: .milliseconds(200)
+            ))
+        }
+        var pid: Int32?
+        for _ in 0..<100 where pid == nil {
+            try await Task.sleep(for: .milliseconds(20))
+            pid = (try? String(contentsOfFile: pidFile, encoding: .utf8)).flatMap {
+                Int32($0.trimmingCharacters(in: .whitespacesAndNewlines))
+            }
+        }
+        task.cancel()
+        let outcome = await task.value
+        #expect(outcome.termination == .cancelled)
+        let child = try #require(pid)
+        try await waitUntilGone(child)
+        #expect(!isAlive(child))
+    }
+}

@@ -17,3 +17,10 @@ public protocol PBSClient: Sendable {
     /// Counters for metrics.
     func stats() async -> PBSClientStats
 }
+
+extension PBSClient {
+    /// Every job the server shows, of every owner.
+    public func listAll() async -> Result<[PBSJob], PBSQueryFailure> {
+        await listAll(owner: nil)
+    }
+}

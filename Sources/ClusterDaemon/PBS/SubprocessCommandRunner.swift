@@ -93,6 +93,7 @@ public struct SubprocessCommandRunner: CommandRunner {
         processGroup.killRemainingMembers()
 
         if race.timedOut { return outcome(.timedOut(invocation.timeout)) }
+        if Task.isCancelled { return outcome(.cancelled) }
         guard case .finished(let result) = race.0 else {
             return outcome(.launchFailed("the command ended without a result"))
         }

@@ -12,6 +12,9 @@ public struct CommandOutcome: Sendable, Equatable {
         case signaled(Int32)
         /// The runner killed the process group after the timeout; whatever it printed is discarded.
         case timedOut(Duration)
+        /// The caller's task was cancelled (daemon shutdown); the process group was killed. As with a timeout,
+        /// whatever the command was doing may or may not have happened.
+        case cancelled
         /// Standard output or error went over the runner's cap; the process group was killed. Never a
         /// silently cut result.
         case outputTooLarge(stream: String, limit: Int)
@@ -80,6 +83,7 @@ public struct CommandOutcome: Sendable, Equatable {
         case .exited(let code): return "exited with code \(code)"
         case .signaled(let signal): return "was killed by signal \(signal)"
         case .timedOut(let after): return "timed out after \(after) and was killed"
+        case .cancelled: return "was cancelled and killed"
         case .outputTooLarge(let stream, let limit):
             return "printed more than \(limit) bytes on \(stream) and was killed"
         case .launchFailed(let reason): return "could not be started: \(reason)"

@@ -158,7 +158,7 @@ public enum QstatCommand {
             }
             guard down else { return nil }
             return PBSQueryFailure(kind: .serverDown, message: "qstat could not reach the server: \(outcome.summary)")
-        case .timedOut:
+        case .timedOut, .cancelled:
             return PBSQueryFailure(kind: .timeout, message: outcome.summary)
         case .outputTooLarge:
             return PBSQueryFailure(kind: .badOutput, message: outcome.summary)

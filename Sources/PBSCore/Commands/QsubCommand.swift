@@ -106,8 +106,8 @@ public enum QsubCommand {
         switch outcome.termination {
         case .exited:
             return nil
-        case .timedOut:
-            return PBSCommandError(kind: .timeout, message: "\(tool) did not finish in time", outcome: outcome)
+        case .timedOut, .cancelled:
+            return PBSCommandError(kind: .timeout, message: "\(tool) did not finish", outcome: outcome)
         case .launchFailed:
             return PBSCommandError(kind: .launchFailed, message: "\(tool) could not be started", outcome: outcome)
         case .signaled, .outputTooLarge:
