@@ -1,1 +1,4 @@
+import Foundation
 import PBSEmulator
+
+exit(PBSEmu.main())

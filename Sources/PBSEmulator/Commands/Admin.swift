@@ -1,0 +1,192 @@
+import Foundation
+
+extension Emulator {
+    static let faultUsage = """
+        usage: pbs-emu fault list | clear
+               pbs-emu fault server-down|garbage|truncate|no-history on|off
+               pbs-emu fault slow <seconds>|off
+               pbs-emu fault vanish <id> [on|off]
+               pbs-emu fault qsub-fail <count>|off
+               pbs-emu fault kill <id> <exit-status>
+
+        """
+
+    /// `pbs-emu fault ...`: switches faults on and off at run time.
+    public func fault(_ arguments: [String]) -> CommandOutput {
+        guard let name = arguments.first else { return CommandOutput(stderr: Self.faultUsage, exitCode: 2) }
+        let rest = Array(arguments.dropFirst())
+        if name == "kill" {
+            guard rest.count == 2 else { return CommandOutput(stderr: Self.faultUsage, exitCode: 2) }
+            return killJob([rest[0], "--exit", rest[1]])
+        }
+        do {
+            return try store.withLockedState { state -> CommandOutput in
+                var faults = state.faults
+                func flag(_ value: String?) -> Bool? {
+                    switch value { case "on", "true", "1": true; case "off", "false", "0": false; default: nil }
+                }
+                switch name {
+                case "list":
+                    return CommandOutput(stdout: Self.describe(faults, server: context.serverName))
+                case "clear":
+                    faults = FaultSettings()
+                case "server-down", "garbage", "truncate", "no-history":
+                    guard rest.count == 1, let on = flag(rest[0]) else {
+                        return CommandOutput(stderr: Self.faultUsage, exitCode: 2)
+                    }
+                    switch name {
+                    case "server-down": faults.serverDown = on
+                    case "garbage": faults.garbage = on
+                    case "truncate": faults.truncate = on
+                    default: faults.noHistory = on
+                    }
+                case "slow":
+                    guard rest.count == 1, let seconds = rest[0] == "off" ? 0 : EmulatorDuration.parse(rest[0]) else {
+                        return CommandOutput(stderr: Self.faultUsage, exitCode: 2)
+                    }
+                    faults.slow = seconds
+                case "qsub-fail":
+                    guard rest.count == 1, let count = rest[0] == "off" ? 0 : Int(rest[0]), count >= 0 else {
+                        return CommandOutput(stderr: Self.faultUsage, exitCode: 2)
+                    }
+                    faults.qsubFail = count
+                case "vanish":
+                    guard (1...2).contains(rest.count),
+                          case let .job(seq, _) = JobOperand.parse(rest[0], server: context.serverName),
+                          let on = rest.count == 2 ? flag(rest[1]) : true else {
+                        return CommandOutput(stderr: Self.faultUsage, exitCode: 2)
+                    }
+                    faults.vanished.removeAll { $0 == seq }
+                    if on { faults.vanished.append(seq) }
+                default:
+                    return CommandOutput(stderr: "pbs-emu: unknown fault \(name)\n" + Self.faultUsage, exitCode: 2)
+                }
+                state.faults = faults
+                return CommandOutput()
+            }
+        } catch {
+            return Self.failure("pbs-emu", error)
+        }
+    }
+
+    static func describe(_ faults: FaultSettings, server: String) -> String {
+        func onOff(_ value: Bool) -> String { value ? "on" : "off" }
+        let vanished = faults.vanished.map { "\($0).\(server)" }.joined(separator: " ")
+        return """
+            server-down  \(onOff(faults.serverDown))
+            slow         \(faults.slow == 0 ? "off" : "\(faults.slow)s")
+            garbage      \(onOff(faults.garbage))
+            truncate     \(onOff(faults.truncate))
+            vanish       \(vanished.isEmpty ? "none" : vanished)
+            qsub-fail    \(faults.qsubFail)
+            no-history   \(onOff(faults.noHistory))
+
+            """
+    }
+
+    /// `pbs-emu kill <id> --exit N`: the system kills a running job (SIGKILL to its session) and the job ends
+    /// with Exit_status N (F/92 when N is 0, else F/93).
+    public func killJob(_ arguments: [String]) -> CommandOutput {
+        let usage = CommandOutput(stderr: "usage: pbs-emu kill <id> --exit <status>\n", exitCode: 2)
+        guard arguments.count == 3, arguments[1] == "--exit", let status = Int(arguments[2]),
+              case let .job(seq, display) = JobOperand.parse(arguments[0], server: context.serverName) else {
+            return usage
+        }
+        do {
+            let message = try store.withLockedState { state -> String? in
+                guard let index = state.index(of: seq) else { return "pbs-emu: Unknown Job Id \(display)\n" }
+                guard state.jobs[index].isRunning else { return "pbs-emu: job \(display) is not running\n" }
+                state.jobs[index].endReason = .system(exitStatus: status)
+                return nil
+            }
+            if let message { return CommandOutput(stderr: message, exitCode: 1) }
+        } catch {
+            return Self.failure("pbs-emu", error)
+        }
+        wakeServer()
+        return CommandOutput()
+    }
+
+    /// `pbs-emu config [queue-wait <duration> | ncpus <n> | kill-delay <duration>]`.
+    public func config(_ arguments: [String]) -> CommandOutput {
+        let usage = CommandOutput(
+            stderr: "usage: pbs-emu config [queue-wait <duration> | ncpus <n> | kill-delay <duration>]\n",
+            exitCode: 2
+        )
+        do {
+            return try store.withLockedState { state -> CommandOutput in
+                switch arguments.count {
+                case 0:
+                    let config = state.config
+                    return CommandOutput(stdout: "{\"queue_wait\": \(config.queueWait), \"ncpus\": \(config.ncpus), "
+                                         + "\"kill_delay\": \(config.killDelay)}\n")
+                case 2:
+                    switch arguments[0] {
+                    case "queue-wait":
+                        guard let seconds = EmulatorDuration.parse(arguments[1]) else { return usage }
+                        state.config.queueWait = seconds
+                    case "kill-delay":
+                        guard let seconds = EmulatorDuration.parse(arguments[1]) else { return usage }
+                        state.config.killDelay = seconds
+                    case "ncpus":
+                        guard let count = Int(arguments[1]), count >= 0 else { return usage }
+                        state.config.ncpus = count
+                    default:
+                        return usage
+                    }
+                    return CommandOutput()
+                default:
+                    return usage
+                }
+            }
+        } catch {
+            return Self.failure("pbs-emu", error)
+        }
+    }
+
+    /// `pbs-emu stats [reset]`: calls per command as JSON (`{"qdel":0,"qhold":0,"qrls":0,"qstat":3,"qsub":1}`).
+    public func stats(_ arguments: [String]) -> CommandOutput {
+        do {
+            return try store.withLockedState { state -> CommandOutput in
+                if arguments == ["reset"] {
+                    state.stats = [:]
+                    return CommandOutput()
+                }
+                guard arguments.isEmpty else {
+                    return CommandOutput(stderr: "usage: pbs-emu stats [reset]\n", exitCode: 2)
+                }
+                var counts = state.stats
+                for command in Self.commandNames where counts[command] == nil { counts[command] = 0 }
+                let body = counts.keys.sorted().map { "\"\($0)\":\(counts[$0] ?? 0)" }.joined(separator: ",")
+                return CommandOutput(stdout: "{\(body)}\n")
+            }
+        } catch {
+            return Self.failure("pbs-emu", error)
+        }
+    }
+
+    /// `pbs-emu install-links <bindir>`: qsub, qstat, qdel, qhold, qrls as symlinks to this executable.
+    public func installLinks(_ arguments: [String]) -> CommandOutput {
+        guard arguments.count == 1 else {
+            return CommandOutput(stderr: "usage: pbs-emu install-links <bindir>\n", exitCode: 2)
+        }
+        let directory = arguments[0].hasPrefix("/") ? arguments[0] : context.workingDirectory + "/" + arguments[0]
+        var printed = ""
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            for command in Self.commandNames {
+                let link = directory + "/" + command
+                if (try? FileManager.default.destinationOfSymbolicLink(atPath: link)) != nil {
+                    try FileManager.default.removeItem(atPath: link)
+                }
+                try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: context.executablePath)
+                printed += "\(link) -> \(context.executablePath)\n"
+            }
+        } catch {
+            return Self.failure("pbs-emu install-links", error)
+        }
+        return CommandOutput(stdout: printed)
+    }
+
+    static let commandNames = ["qdel", "qhold", "qrls", "qstat", "qsub"]
+}

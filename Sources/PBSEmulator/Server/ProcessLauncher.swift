@@ -1,0 +1,65 @@
+import Foundation
+
+/// Starts processes with posix_spawn in a new session, with default signal handling and an empty signal
+/// mask (the server blocks the signals it waits for; children must not inherit that).
+enum ProcessLauncher {
+    // glibc's <spawn.h> values; Swift's Glibc module hides the GNU ones.
+    private static let setSignalDefault: Int32 = 0x04
+    private static let setSignalMask: Int32 = 0x08
+    private static let setSession: Int32 = 0x80
+
+    private typealias AddChdir = @convention(c) (
+        UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>
+    ) -> Int32
+
+    /// Spawns `argv` with `environment` in `directory`; fd 0 is /dev/null, fds 1 and 2 are `stdoutFD` and
+    /// `stderrFD` (not closed here). Returns the pid, which is also the new session and process group id.
+    static func spawn(
+        _ argv: [String], environment: [String], directory: String, stdoutFD: Int32, stderrFD: Int32
+    ) throws -> pid_t {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_adddup2(&actions, stdoutFD, 1)
+        posix_spawn_file_actions_adddup2(&actions, stderrFD, 2)
+        var arguments = argv
+        if let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addchdir_np") {
+            let addChdir = unsafeBitCast(symbol, to: AddChdir.self)
+            _ = addChdir(&actions, directory)
+        } else {
+            arguments = ["/bin/sh", "-c", "cd \"$0\" 2>/dev/null; exec \"$@\"", directory] + argv
+        }
+
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var empty = sigset_t()
+        sigemptyset(&empty)
+        posix_spawnattr_setsigmask(&attributes, &empty)
+        var all = sigset_t()
+        sigfillset(&all)
+        posix_spawnattr_setsigdefault(&attributes, &all)
+        posix_spawnattr_setflags(&attributes, Int16(setSignalDefault | setSignalMask | setSession))
+
+        let cArguments = arguments.map { strdup($0) } + [nil]
+        let cEnvironment = environment.map { strdup($0) } + [nil]
+        defer {
+            cArguments.forEach { free($0) }
+            cEnvironment.forEach { free($0) }
+        }
+        var pid: pid_t = 0
+        let result = arguments[0].contains("/")
+            ? posix_spawn(&pid, arguments[0], &actions, &attributes, cArguments, cEnvironment)
+            : posix_spawnp(&pid, arguments[0], &actions, &attributes, cArguments, cEnvironment)
+        guard result == 0 else {
+            throw EmulatorError("cannot start \(arguments[0]): \(String(cString: strerror(result)))")
+        }
+        return pid
+    }
+
+    /// Opens (creating) a file for a child's output, close-on-exec in this process.
+    static func openOutput(_ path: String, append: Bool) -> Int32 {
+        open(path, O_WRONLY | O_CREAT | O_CLOEXEC | (append ? O_APPEND : O_TRUNC), 0o644)
+    }
+}
