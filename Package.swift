@@ -80,6 +80,13 @@ let package = Package(
         .testTarget(name: "ClusterCoreTests", dependencies: ["ClusterCore"], swiftSettings: strict),
         .testTarget(name: "ClusterDaemonTests", dependencies: ["ClusterDaemon"], swiftSettings: strict),
         .testTarget(name: "PBSEmulatorTests", dependencies: ["PBSEmulator", "PBSCore"], swiftSettings: strict),
+        // The daemon's supervisor against real pbs-emu processes (and the real clusterd binary for crashes).
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: ["ClusterDaemon", "ClusterCore", "PBSCore", "clusterd", "pbs-emu",
+                           .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
         // Runs the built executables: arguments, exit codes, output.
         .testTarget(
             name: "CLITests",

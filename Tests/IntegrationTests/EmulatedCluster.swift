@@ -1,0 +1,145 @@
+import ClusterCore
+import ClusterDaemon
+import Foundation
+import Logging
+import PBSCore
+import Testing
+
+/// A pbs-emu server in a temporary directory, a clusterd configuration using it, and job templates that stand in
+/// for ipyparallel: the controller reports 127.0.0.1 and sleeps, engines sleep.
+final class EmulatedCluster {
+    let root: String
+    let bin: String
+    let configPath: String
+    let environment: [String: String]
+
+    static let productDirectory: URL = {
+        var url = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        while url.path != "/" {
+            url.deleteLastPathComponent()
+            if FileManager.default.isExecutableFile(atPath: url.appendingPathComponent("pbs-emu").path) { return url }
+        }
+        return URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent(".build/debug")
+    }()
+
+    init(engines: Int = 2, extraDaemon: String = "") throws {
+        root = NSTemporaryDirectory() + "clusterd-it-\(UUID().uuidString.prefix(8))"
+        bin = root + "/bin"
+        try FileManager.default.createDirectory(atPath: bin, withIntermediateDirectories: true)
+        environment = ["PBS_EMU_HOME": root + "/emu", "PBS_EMU_SERVER": "emu"]
+        configPath = root + "/clusterd.toml"
+        setenv("PBS_EMU_HOME", root + "/emu", 1)
+        setenv("PBS_EMU_SERVER", "emu", 1)
+        _ = try emu(["install-links", bin])
+        _ = try emu(["config", "kill-delay", "1s"])
+        let controller = """
+            #!/bin/bash
+            JOBID="${PBS_JOBID:-${SLURM_JOB_ID:-unknown}}"
+            mkdir -p {{report_dir}}
+            printf '{"job_id": "%s", "address": "127.0.0.1", "engine_file": "%s"}\\n' "$JOBID" \\
+                {{report_dir}}/engine.json > {{report_dir}}/.c.$$
+            mv {{report_dir}}/.c.$$ {{report_dir}}/controller-$JOBID.json
+            exec sleep 600
+            """
+        let engine = "#!/bin/bash\ntest -s {{handoff_file}} || exit 3\nexec sleep 600\n"
+        try controller.write(toFile: root + "/controller.sh", atomically: true, encoding: .utf8)
+        try engine.write(toFile: root + "/engine.sh", atomically: true, encoding: .utf8)
+        let config = """
+            [daemon]
+            qstat = "\(bin)/qstat"
+            qsub = "\(bin)/qsub"
+            qdel = "\(bin)/qdel"
+            state_dir = "\(root)/state"
+            socket = "\(root)/cd.sock"
+            command_timeout = "10s"
+            \(extraDaemon)
+            [clusters.t]
+            venv = "\(root)/no-venv"
+            [clusters.t.controller]
+            script = "\(root)/controller.sh"
+            restart = { initial_backoff = "1s", max_backoff = "2s", start_limit_burst = 3 }
+            [clusters.t.engines]
+            jobs = \(engines)
+            script = "\(root)/engine.sh"
+            restart = { initial_backoff = "1s", max_backoff = "2s" }
+            """
+        try config.write(toFile: configPath, atomically: true, encoding: .utf8)
+    }
+
+    deinit {
+        _ = try? emu(["server", "stop"])
+        try? FileManager.default.removeItem(atPath: root)
+    }
+
+    var config: ClusterdConfig {
+        get throws {
+            try ConfigLoader(environment: ConfigEnvironment(home: root, uid: getuid())).load(path: configPath)
+        }
+    }
+
+    /// Runs `pbs-emu` with `arguments` and returns its standard output.
+    @discardableResult
+    func emu(_ arguments: [String]) throws -> String {
+        try run(Self.productDirectory.appendingPathComponent("pbs-emu").path, arguments).stdout
+    }
+
+    /// Calls per PBS command so far.
+    func stats() throws -> [String: Int] {
+        try JSONDecoder().decode([String: Int].self, from: Data(try emu(["stats"]).utf8))
+    }
+
+    func run(_ executable: String, _ arguments: [String], extraEnvironment: [String: String] = [:])
+        throws -> (status: Int32, stdout: String, stderr: String)
+    {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+            .merging(extraEnvironment) { $1 }
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: stdout, as: UTF8.self),
+                String(decoding: stderr, as: UTF8.self))
+    }
+
+    func supervisor() throws -> Supervisor {
+        let config = try config
+        var logger = Logger(label: "test") { StreamLogHandler.standardError(label: $0) }
+        logger.logLevel = .warning
+        let pbs = PBSCommandClient(configuration: PBSCommandConfiguration(
+            qstat: config.daemon.qstat, qsub: config.daemon.qsub, qdel: config.daemon.qdel,
+            dialect: config.daemon.dialect, timeout: .seconds(10)))
+        return try Supervisor(config: config, pbs: pbs,
+                              events: EventLog(path: root + "/state/events.log", logger: logger), logger: logger)
+    }
+
+    /// Ticks until `condition` holds on the status, at most `limit` ticks, 300 ms apart.
+    func tick(_ supervisor: Supervisor, until condition: (ClusterStatus) -> Bool, limit: Int = 40,
+              sourceLocation: SourceLocation = #_sourceLocation) async throws -> ClusterStatus {
+        for _ in 0..<limit {
+            await supervisor.tick()
+            let status = try #require(await supervisor.status().first)
+            if condition(status) { return status }
+            try await Task.sleep(for: .milliseconds(300))
+        }
+        let status = try #require(await supervisor.status().first)
+        Issue.record("condition not reached: \(status)", sourceLocation: sourceLocation)
+        return status
+    }
+
+    func handoff() throws -> HandoffDocument? {
+        try HandoffFile(path: root + "/state/t/controller.json").read()
+    }
+}
+
+extension ClusterStatus {
+    /// Live (not retiring) jobs of `role` in PBS state `state`.
+    func jobs(_ role: ClusterRole, _ state: PBSJobState = .running) -> [JobStatus] {
+        roles.first { $0.role == role }?.jobs.filter { $0.retiring == nil && $0.state == state.rawValue } ?? []
+    }
+}
