@@ -134,14 +134,13 @@ extension Reconciler {
         }
     }
 
-    /// Best controller first: the handoff's, then running, then the newest generation.
+    /// Best controller first: the handoff's, then running, then the oldest (the intent on record, queued longest).
     private func controllerRank(_ lhs: TrackedJob, _ rhs: TrackedJob) -> Bool {
         let handoffJob = state.handoff.flatMap { $0.stale ? nil : $0.jobID }
         let key = { (job: TrackedJob) in (job.jobID == handoffJob ? 1 : 0, job.isRunning ? 1 : 0) }
         let (left, right) = (key(lhs), key(rhs))
         if left != right { return left > right }
-        if lhs.generation != rhs.generation { return lhs.generation > rhs.generation }
-        return lhs.sequence > rhs.sequence
+        return lhs.sequence < rhs.sequence
     }
 
     // MARK: Submitting
@@ -169,6 +168,7 @@ extension Reconciler {
                 let replacement = submit(
                     role, generation: generation, dependAfter: dependAfter, reason: .renewal, now: now, &effects)
                 if let index = self.index(of: intent) { state.jobs[index].replacedBy = replacement }
+                state[role].restartPending = false
                 effects.emit(event(
                     .renewing,
                     "\(role.rawValue) \(old.label) has \(seconds(left.rounded(.down))) of walltime left (renewal " +

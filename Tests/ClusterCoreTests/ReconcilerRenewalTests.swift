@@ -1,0 +1,163 @@
+import ClusterCore
+import PBSCore
+import Testing
+
+@Suite("Reconciler: walltime renewal")
+struct ReconcilerRenewalTests {
+    /// Renewal 600 s before the end of a 3600 s walltime, for `roles` only.
+    func renewingSpec(_ roles: Set<ClusterRole>) -> ClusterSpec {
+        var spec = testSpec()
+        if roles.contains(.controller) { spec.controller.renewBefore = 600 }
+        if roles.contains(.engine) { spec.engine.renewBefore = 600 }
+        return spec
+    }
+
+    @Test("an engine is renewed when less than the margin is left; the old one goes when the new one runs")
+    func engineRenewal() throws {
+        var world = World(spec: renewingSpec([.engine]))
+        world.walltime = 3600
+        world.bringUp()
+        let old = try #require(world.live(.engine).first)
+        let started = try #require(old.runningSince)
+        #expect(world.reconciler.status(now: world.now).roles[1].jobs[0].walltimeLeft == started + 3600 - world.now)
+
+        world.now = started + 2999  // 601 s left
+        #expect(world.tick().isEmpty)
+        world.now = started + 3001  // 599 s left: both engines started together, both renew
+        let actions = world.tick()
+        let renewals = submits(actions)
+        #expect(renewals.count == 2)
+        #expect(renewals.allSatisfy { $0.role == .engine && $0.reason == .renewal && $0.generation == 1 })
+        #expect(kinds(actions).filter { $0 == .renewing }.count == 2)
+        #expect(world.state.jobs.first { $0.jobID == old.jobID }?.replacedBy == renewals.first?.intent)
+        world.advance(30)
+        #expect(world.tick().isEmpty)  // replacements queued: nothing else happens
+
+        for id in world.live(.engine).filter({ $0.replacedBy == nil }).compactMap(\.jobID) { world.run(id) }
+        world.advance(30)
+        let takeover = world.tick()
+        #expect(deletes(takeover, reason: .renewed).count == 2)
+        #expect(deletes(takeover, reason: .renewed).contains(try #require(old.jobID)))
+        #expect(kinds(takeover).filter { $0 == .renewed }.count == 2)
+        world.advance(30)
+        let gone = world.tick()
+        #expect(kinds(gone).filter { $0 == .ended }.count == 2)
+        #expect(submits(gone).isEmpty)
+        #expect(world.state.engine.restarts == 0)
+        #expect(world.state.engine.failedStarts.isEmpty)
+        #expect(world.live(.engine).count == 2)
+    }
+
+    @Test("remaining walltime uses resources_used when it is smaller")
+    func usedWalltime() throws {
+        var world = World(spec: renewingSpec([.engine]))
+        world.walltime = 3600
+        world.bringUp()
+        let engine = try #require(world.ids(.engine).first)
+        world.server[engine]?.walltimeUsed = 3100  // e.g. suspended time not in the wall clock
+        world.advance(30)
+        let actions = world.tick()
+        #expect(submits(actions).count == 1)
+        #expect(world.state.jobs.first { $0.jobID == engine }?.replacedBy != nil)
+    }
+
+    @Test("the spec's walltime is used when qstat reports none; no walltime means no renewal")
+    func specWalltime() throws {
+        var spec = renewingSpec([.engine])
+        var world = World(spec: spec)
+        world.bringUp()
+        world.advance(100_000)
+        #expect(world.tick().isEmpty)
+        spec.engine.walltime = 3600
+        var withSpec = World(spec: spec)
+        withSpec.bringUp()
+        withSpec.advance(3000)
+        #expect(submits(withSpec.tick()).count == 2)
+    }
+
+    @Test("controller renewal: new controller, handoff, engine cycle, then the old controller goes")
+    func controllerRenewal() throws {
+        var world = World(spec: renewingSpec([.controller]))
+        world.walltime = 3600
+        world.bringUp()
+        let oldController = try #require(world.live(.controller).first)
+        let oldEngines = world.ids(.engine)
+        world.now = try #require(oldController.runningSince) + 3001
+        var actions = world.tick()
+        let renewal = try #require(submits(actions).first)
+        #expect(submits(actions).count == 1)
+        #expect(renewal.role == .controller && renewal.generation == 2 && renewal.reason == .renewal)
+        #expect(kinds(actions).contains(.renewing))
+        #expect(deletes(actions).isEmpty)
+        #expect(world.state.handoff?.generation == 1)
+
+        world.advance(30)
+        actions = world.tick()  // new controller queued: the old one keeps serving
+        #expect(actions.isEmpty)
+        let newController = try #require(world.live(.controller).first { $0.generation == 2 }?.jobID)
+        world.run(newController)
+        world.advance(30)
+        actions = world.tick()
+        #expect(addressReads(actions) == [newController])
+        #expect(handoffWrites(actions).first?.generation == 2)
+        #expect(Set(deletes(actions, reason: .controllerReplaced)) == Set(oldEngines))
+        #expect(deletes(actions, reason: .renewed) == [oldController.jobID].compactMap { $0 })
+        #expect(submits(actions).filter { $0.role == .engine && $0.generation == 2 }.count == 2)
+        #expect(kinds(actions).contains(.renewed))
+        let cycled = try #require(events(actions).first { $0.kind == .enginesCycled })
+        #expect(cycled.message.contains("2 submitted, 2 old engine(s) deleted"))
+        // The old controller's deletion does not make the new handoff stale.
+        #expect(!actions.contains { if case .invalidateHandoff = $0 { true } else { false } })
+
+        world.advance(30)
+        actions = world.tick()
+        #expect(kinds(actions).filter { $0 == .ended }.count == 3)
+        #expect(submits(actions).isEmpty)
+        #expect(world.state.controller.restarts == 0)
+        #expect(world.state.engine.restarts == 0)
+        #expect(world.state.handoff?.stale == false)
+    }
+
+    @Test("the old job reaching its walltime before the replacement runs is not a failure")
+    func oldEndsFirst() throws {
+        var world = World(spec: renewingSpec([.controller]))
+        world.walltime = 3600
+        world.bringUp()
+        let oldController = try #require(world.live(.controller).first)
+        world.now = try #require(oldController.runningSince) + 3001
+        world.tick()
+        world.now = try #require(oldController.runningSince) + 3630
+        world.end(try #require(oldController.jobID), exit: -29)
+        let actions = world.tick()
+        let died = try #require(events(actions).first { $0.kind == .died })
+        #expect(died.message.contains("renewal"))
+        #expect(died.message.contains("walltime exceeded (exit status -29)"))
+        #expect(world.state.handoff?.stale == true)
+        #expect(deletes(actions, reason: .controllerLost).count == 2)
+        #expect(submits(actions).isEmpty)
+        #expect(!kinds(actions).contains(.restarting))
+        #expect(world.state.controller.failedStarts.isEmpty)
+        #expect(world.live(.controller).count == 1)
+    }
+
+    @Test("a replacement that dies before running is a failed start, and renewal is tried again")
+    func replacementDies() throws {
+        var world = World(spec: renewingSpec([.engine]))
+        world.walltime = 3600
+        world.bringUp()
+        world.command(.scale(engines: 1))
+        let old = try #require(world.live(.engine).first)
+        world.now = try #require(old.runningSince) + 3100
+        world.tick()
+        let replacement = try #require(world.live(.engine).first { $0.replacedBy == nil }?.jobID)
+        world.end(replacement, exit: 1)
+        world.advance(30)
+        let actions = world.tick()
+        #expect(kinds(actions).contains(.restarting))
+        #expect(world.state.engine.failedStarts.count == 1)
+        #expect(world.state.jobs.first { $0.jobID == old.jobID }?.replacedBy == nil)
+        world.advance(10)
+        let again = world.tick()
+        #expect(submits(again).map(\.reason) == [.renewal])
+    }
+}
