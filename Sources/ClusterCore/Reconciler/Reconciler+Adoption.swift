@@ -48,7 +48,8 @@ extension Reconciler {
             state.jobs[index].submittedAt = now
             state.jobs[index].adopted = true
             effects.emit(event(
-                .adopted, "found \(role.rawValue) job \(match.job.id) for intent \(intent) submitted before the restart",
+                .adopted,
+                "found \(role.rawValue) job \(match.job.id) for intent \(intent) submitted before the restart",
                 role: role, jobID: match.job.id, intent: intent, now: now))
             if let reason = state.jobs[index].retiring {
                 state.jobs[index].deleteRequestedAt = now
