@@ -43,20 +43,21 @@ struct InspectQstat: ParsableCommand {
     var file: String = "-"
 
     func run() throws {
-        let bytes: [UInt8]
+        let source = file == "-" ? "standard input" : file
+        let output: [UInt8]
         do {
-            bytes = try RawFile.readAll(path: file == "-" ? nil : file)
+            output = try RawFile.withContents(path: file == "-" ? nil : file) { bytes in
+                try QstatInspection.run(bytes, format: dialect.format)
+            }
+        } catch let error as QstatInspectionError {
+            RawFile.writeStandardError("clusterd inspect-qstat: \(source): \(error)\n")
+            throw ExitCode.failure
         } catch {
             RawFile.writeStandardError("clusterd inspect-qstat: \(error)\n")
             throw ExitCode.failure
         }
         do {
-            let output = try QstatInspection.run(bytes, format: dialect.format)
             try RawFile.writeStandardOutput(output)
-        } catch let error as QstatInspectionError {
-            let source = file == "-" ? "standard input" : file
-            RawFile.writeStandardError("clusterd inspect-qstat: \(source): \(error)\n")
-            throw ExitCode.failure
         } catch {
             RawFile.writeStandardError("clusterd inspect-qstat: \(error)\n")
             throw ExitCode.failure
@@ -64,14 +65,17 @@ struct InspectQstat: ParsableCommand {
     }
 }
 
-/// Whole-file reads and writes with one system call each where the kernel allows it.
+/// Whole-file input (mapped or read) and output in one write.
 enum RawFile {
     struct Failure: Error, CustomStringConvertible {
         let description: String
     }
 
-    /// Reads a file (or standard input when `path` is nil) into memory.
-    static func readAll(path: String?) throws(Failure) -> [UInt8] {
+    /// Calls `body` with the whole file: a regular file is mapped (no copy), standard input or a pipe is
+    /// read into memory.
+    static func withContents<T>(
+        path: String?, _ body: (UnsafeBufferPointer<UInt8>) throws -> T
+    ) throws -> T {
         let descriptor: Int32
         if let path {
             descriptor = open(path, O_RDONLY | O_CLOEXEC)
@@ -83,11 +87,21 @@ enum RawFile {
         }
         defer { if path != nil { close(descriptor) } }
         var status = stat()
-        var capacity = 1 << 16
-        if fstat(descriptor, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG {
-            capacity = max(Int(status.st_size) + 1, 1)  // +1 so the read that sees end-of-file needs no growth
+        if fstat(descriptor, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG, status.st_size > 0,
+           let mapped = mmap(nil, Int(status.st_size), PROT_READ, MAP_PRIVATE | MAP_POPULATE, descriptor, 0),
+           mapped != MAP_FAILED
+        {
+            defer { munmap(mapped, Int(status.st_size)) }
+            let bytes = UnsafeBufferPointer(start: mapped.assumingMemoryBound(to: UInt8.self),
+                                            count: Int(status.st_size))
+            return try body(bytes)
         }
-        var bytes = [UInt8](repeating: 0, count: capacity)
+        let bytes = try readAll(descriptor, name: path ?? "standard input")
+        return try bytes.withUnsafeBufferPointer { try body($0) }
+    }
+
+    private static func readAll(_ descriptor: Int32, name: String) throws(Failure) -> [UInt8] {
+        var bytes = [UInt8](repeating: 0, count: 1 << 16)
         var filled = 0
         while true {
             if filled == bytes.count {
@@ -98,7 +112,7 @@ enum RawFile {
             }
             if got < 0 {
                 if errno == EINTR { continue }
-                throw Failure(description: "cannot read \(path ?? "standard input"): \(String(cString: strerror(errno)))")
+                throw Failure(description: "cannot read \(name): \(String(cString: strerror(errno)))")
             }
             if got == 0 { break }
             filled += got

@@ -1,7 +1,12 @@
 extension PBSJob {
-    /// Appends this job as one JSON object and a newline (keys in a fixed order, variables sorted by name,
+    /// Appends this job as one JSON object and a newline (keys in a fixed order, variables sorted by name (String order),
     /// absent values as `null`).
     public func appendJSONLine(to output: inout [UInt8]) {
+        appendJSONLine(to: &output, variables: nil)
+    }
+
+    /// `arena` (when given) replaces `variables`: the streaming path never builds the dictionary.
+    func appendJSONLine(to output: inout [UInt8], variables arena: VariableArena?) {
         var writer = JSONLineWriter(output: output)
         output = []
         writer.raw("{\"id\":")
@@ -38,12 +43,23 @@ extension PBSJob {
         writer.raw(",\"comment\":")
         writer.string(comment)
         writer.raw(",\"variables\":{")
-        let names = variables.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
-        for (index, name) in names.enumerated() {
-            if index > 0 { writer.raw(",") }
-            writer.string(name)
-            writer.raw(":")
-            writer.string(variables[name])
+        var first = true
+        if let arena {
+            arena.forEachSorted { name, value in
+                if !first { writer.raw(",") }
+                first = false
+                writer.bytes(name)
+                writer.raw(":")
+                writer.bytes(value)
+            }
+        } else {
+            for name in variables.keys.sorted() {
+                if !first { writer.raw(",") }
+                first = false
+                writer.string(name)
+                writer.raw(":")
+                writer.string(variables[name])
+            }
         }
         writer.raw("},\"arrayParent\":")
         writer.string(arrayParent)
@@ -95,19 +111,50 @@ private struct JSONLineWriter {
         }
     }
 
+    /// True when a word holds a byte < 0x20, `"` or `\\` (SWAR: "has a byte less than n" tests).
+    @inline(__always)
+    static func needsEscape(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        let quote = word ^ (ones &* 0x22)
+        let backslash = word ^ (ones &* 0x5C)
+        let control = (word &- ones &* 0x20) & ~word
+        let zeroQuote = (quote &- ones) & ~quote
+        let zeroBackslash = (backslash &- ones) & ~backslash
+        return (control | zeroQuote | zeroBackslash) & highs != 0
+    }
+
     mutating func string(_ value: String?) {
         guard var value else {
             raw("null")
             return
         }
-        value.withUTF8 { bytes in
+        value.withUTF8 { bytes($0) }
+    }
+
+    /// Writes UTF-8 bytes as a JSON string.
+    mutating func bytes(_ bytes: UnsafeBufferPointer<UInt8>) {
+        do {
             output.append(0x22)
             var runStart = 0
-            for index in 0..<bytes.count {
+            var index = 0
+            let count = bytes.count
+            let words = UnsafeRawPointer(bytes.baseAddress)
+            while index < count {
+                if let words, index + 8 <= count {
+                    // Eight bytes at a time: skip words with no control character, quote or backslash.
+                    let word = words.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+                    if !Self.needsEscape(word) {
+                        index += 8
+                        continue
+                    }
+                }
                 let byte = bytes[index]
+                index += 1
                 guard byte < 0x20 || byte == 0x22 || byte == 0x5C else { continue }
-                output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
-                runStart = index + 1
+                let escapeAt = index - 1
+                output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<escapeAt]))
+                runStart = index
                 switch byte {
                 case 0x22: raw("\\\"")
                 case 0x5C: raw("\\\\")
@@ -134,6 +181,20 @@ public enum QstatInspection {
     /// When sniffing, blank input counts as an empty `pbs-text` listing (zero jobs): `qstat -f` prints
     /// nothing when no job matches, while the JSON envelope would have been recognised.
     public static func run(_ bytes: [UInt8], format: QstatFormat?) throws(QstatInspectionError) -> [UInt8] {
+        let result: Result<[UInt8], QstatInspectionError> = bytes.withUnsafeBufferPointer { buffer in
+            do throws(QstatInspectionError) {
+                return .success(try run(buffer, format: format))
+            } catch {
+                return .failure(error)
+            }
+        }
+        return try result.get()
+    }
+
+    /// `run` over bytes that live elsewhere, e.g. a memory-mapped file.
+    public static func run(
+        _ bytes: UnsafeBufferPointer<UInt8>, format: QstatFormat?
+    ) throws(QstatInspectionError) -> [UInt8] {
         let chosen: QstatFormat
         if let format {
             chosen = format
@@ -144,23 +205,23 @@ public enum QstatInspection {
         } else {
             throw .unrecognized(excerpt: excerpt(bytes))
         }
+        var sink = JSONLinesSink()
+        // About half the input in practice; untouched reserved pages cost no memory.
+        sink.output.reserveCapacity(bytes.count + 4096)
         do {
-            return try QstatParser.parse(bytes, format: chosen).jsonLines()
+            try QstatParser.parse(bytes, format: chosen, into: &sink)
         } catch {
             throw .invalid(error)
         }
+        return sink.output
     }
 
-    private static func excerpt(_ bytes: [UInt8]) -> String {
+    private static func excerpt(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
         var start = 0
         while start < bytes.count, ByteInput.isSpace(bytes[start]) { start += 1 }
-        let error = bytes.withUnsafeBufferPointer { buffer in
-            ByteInput(base: buffer.baseAddress!, count: buffer.count, format: .pbsText).error("", at: start)
-        }
-        return error.excerpt
+        return ByteInput(base: bytes.baseAddress!, count: bytes.count, format: .pbsText).excerpt(around: start)
     }
 }
-
 /// Why `QstatInspection.run` produced no jobs.
 public enum QstatInspectionError: Error, Sendable, Equatable, CustomStringConvertible {
     /// `--dialect auto` could not tell the format.
