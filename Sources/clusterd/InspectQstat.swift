@@ -44,21 +44,21 @@ struct InspectQstat: ParsableCommand {
 
     func run() throws {
         let source = file == "-" ? "standard input" : file
-        let output: [UInt8]
         do {
-            output = try RawFile.withContents(path: file == "-" ? nil : file) { bytes in
-                try QstatInspection.run(bytes, format: dialect.format)
+            var written = true
+            try RawFile.withContents(path: file == "-" ? nil : file) { bytes in
+                try QstatInspection.run(bytes, format: dialect.format) { written = RawFile.writeStandardOutput($0) }
+            }
+            if !written {
+                RawFile.writeStandardError(
+                    "clusterd inspect-qstat: cannot write standard output: \(String(cString: strerror(errno)))\n"
+                )
+                throw ExitCode.failure
             }
         } catch let error as QstatInspectionError {
             RawFile.writeStandardError("clusterd inspect-qstat: \(source): \(error)\n")
             throw ExitCode.failure
-        } catch {
-            RawFile.writeStandardError("clusterd inspect-qstat: \(error)\n")
-            throw ExitCode.failure
-        }
-        do {
-            try RawFile.writeStandardOutput(output)
-        } catch {
+        } catch let error as RawFile.Failure {
             RawFile.writeStandardError("clusterd inspect-qstat: \(error)\n")
             throw ExitCode.failure
         }
@@ -121,18 +121,18 @@ enum RawFile {
         return bytes
     }
 
-    static func writeStandardOutput(_ bytes: [UInt8]) throws(Failure) {
-        if !write(STDOUT_FILENO, bytes) {
-            throw Failure(description: "cannot write standard output: \(String(cString: strerror(errno)))")
-        }
+    /// Writes all of `bytes` to standard output; false on a write error.
+    static func writeStandardOutput(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        write(STDOUT_FILENO, UnsafeRawBufferPointer(bytes))
     }
 
     static func writeStandardError(_ text: String) {
-        _ = write(STDERR_FILENO, Array(text.utf8))
+        _ = Array(text.utf8).withUnsafeBytes { write(STDERR_FILENO, $0) }
     }
 
-    private static func write(_ descriptor: Int32, _ bytes: [UInt8]) -> Bool {
-        bytes.withUnsafeBytes { buffer in
+    private static func write(_ descriptor: Int32, _ buffer: UnsafeRawBufferPointer) -> Bool {
+        do {
+            guard buffer.count > 0 else { return true }
             var written = 0
             while written < buffer.count {
                 let count = Glibc.write(descriptor, buffer.baseAddress! + written, buffer.count - written)

@@ -37,10 +37,13 @@ struct JobRecord {
     var arrayID: String?
     var arrayIndex: Int?
 
-    init(id: String?, flavour: JobFlavour, offset: Int) {
+    /// `recycling` hands over the previous job's variable storage, so its capacity is reused.
+    init(id: String?, flavour: JobFlavour, offset: Int, recycling arena: inout VariableArena) {
         self.id = id
         self.flavour = flavour
         self.offset = offset
+        swap(&variables, &arena)
+        variables.removeAll()
     }
 
     /// Stores one scalar attribute. `value` is the decoded text (JSON numbers: their literal token).

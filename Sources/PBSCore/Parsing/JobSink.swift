@@ -16,10 +16,10 @@ struct JobList: JobSink {
 /// Encodes each job as a JSON line at once, so `inspect-qstat` never holds the parsed jobs; the variables
 /// go from the record's byte arena to the output without becoming Strings.
 struct JSONLinesSink: JobSink {
-    var output: [UInt8] = []
+    var output = OutputBuffer(capacity: 4096)
 
     mutating func accept(_ record: JobRecord, input: ByteInput) throws(QstatParseError) {
         let job = try record.finish(input: input, withVariables: false)
-        job.appendJSONLine(to: &output, variables: record.variables)
+        job.write(to: output, variables: record.variables)
     }
 }

@@ -13,6 +13,8 @@ struct OpenPBSJSONParser<Sink: JobSink> {
     private static var maximumDepth: Int { 64 }
 
     private(set) var sink: Sink
+    /// The previous job's variable storage, reused by the next job.
+    private var spare = VariableArena()
 
     init(input: ByteInput, sink: Sink) {
         self.input = input
@@ -69,9 +71,10 @@ struct OpenPBSJSONParser<Sink: JobSink> {
             let jobStart = position
             let id = try string()
             try colon()
-            var record = JobRecord(id: id, flavour: .pbs, offset: jobStart)
+            var record = JobRecord(id: id, flavour: .pbs, offset: jobStart, recycling: &spare)
             try parseJob(&record)
             try sink.accept(record, input: input)
+            swap(&spare, &record.variables)
             if try endOfMembers() { break }
         }
     }
@@ -299,16 +302,49 @@ struct OpenPBSJSONParser<Sink: JobSink> {
         guard input[position] == 0x22 else { throw input.error("expected '\"'", at: position) }
         let start = position + 1
         let count = input.count
-        // Long values (paths) dominate: find the quote with memchr, then look for backslashes before it.
-        guard let quote = input.find(0x22, from: start, to: count) else {
-            throw input.error("unterminated JSON string (output cut short?)", at: start - 1)
+        let base = input.base
+        // Eight bytes at a time: the lowest flagged byte of the SWAR test is exactly the first quote or
+        // backslash (borrows only flag bytes above a true match). Long values go on with memchr.
+        var probe = start
+        let probeEnd = min(count, start + 64)
+        let raw = UnsafeRawPointer(base)
+        var hit = -1
+        while probe + 8 <= probeEnd {
+            let word = raw.loadUnaligned(fromByteOffset: probe, as: UInt64.self)
+            let quotes = word ^ 0x2222_2222_2222_2222
+            let slashes = word ^ 0x5C5C_5C5C_5C5C_5C5C
+            let ones: UInt64 = 0x0101_0101_0101_0101
+            let found = ((quotes &- ones) & ~quotes | (slashes &- ones) & ~slashes) & 0x8080_8080_8080_8080
+            if found != 0 {
+                hit = probe + found.trailingZeroBitCount >> 3
+                break
+            }
+            probe += 8
         }
-        if input.find(0x5C, from: start, to: quote) == nil {
-            position = quote + 1
-            return (start, quote, false)
+        if hit < 0 {
+            while probe < probeEnd {
+                if base[probe] == 0x22 || base[probe] == 0x5C {
+                    hit = probe
+                    break
+                }
+                probe += 1
+            }
+        }
+        if hit >= 0 {
+            if base[hit] == 0x22 {
+                position = hit + 1
+                return (start, hit, false)
+            }
+        } else {
+            guard let quote = input.find(0x22, from: probeEnd, to: count) else {
+                throw input.error("unterminated JSON string (output cut short?)", at: start - 1)
+            }
+            if input.find(0x5C, from: probeEnd, to: quote) == nil {
+                position = quote + 1
+                return (start, quote, false)
+            }
         }
         var index = start
-        let base = input.base
         while index < count {
             let byte = base[index]
             if byte == 0x22 {

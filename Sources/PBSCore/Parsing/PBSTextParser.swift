@@ -5,6 +5,8 @@ struct PBSTextParser<Sink: JobSink> {
     private let input: ByteInput
     private var times = PBSTimeConverter()
     private(set) var sink: Sink
+    /// The previous job's variable storage, reused by the next job.
+    private var spare = VariableArena()
     private var current: JobRecord?
     /// The attribute whose value the next continuation line extends (nil: an ignored attribute).
     private var pending: JobAttribute?
@@ -93,7 +95,9 @@ struct PBSTextParser<Sink: JobSink> {
         var idEnd = end
         while idEnd > index, input[idEnd - 1] == 0x20 || input[idEnd - 1] == 0x09 { idEnd -= 1 }
         guard idEnd > index else { throw input.error("'Job Id:' without an id", at: start) }
-        current = JobRecord(id: input.string(index, idEnd), flavour: slurm ? .slurmWrapper : .pbs, offset: start)
+        current = JobRecord(
+            id: input.string(index, idEnd), flavour: slurm ? .slurmWrapper : .pbs, offset: start, recycling: &spare
+        )
         hasAttribute = false
         pending = nil
     }
@@ -149,8 +153,9 @@ struct PBSTextParser<Sink: JobSink> {
     private mutating func finishJob() throws(QstatParseError) {
         try commitPending()
         hasAttribute = false
-        guard let record = current else { return }
+        guard var record = current else { return }
         current = nil
         try sink.accept(record, input: input)
+        swap(&spare, &record.variables)
     }
 }

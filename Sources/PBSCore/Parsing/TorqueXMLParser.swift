@@ -9,6 +9,8 @@ struct TorqueXMLParser<Sink: JobSink> {
     private static var maximumDepth: Int { 64 }
 
     private(set) var sink: Sink
+    /// The previous job's variable storage, reused by the next job.
+    private var spare = VariableArena()
 
     init(input: ByteInput, sink: Sink) {
         self.input = input
@@ -39,9 +41,10 @@ struct TorqueXMLParser<Sink: JobSink> {
                 }
                 let tag = try startTag()
                 if nameIs(tag, "Job") {
-                    var record = JobRecord(id: nil, flavour: .pbs, offset: tag.start)
+                    var record = JobRecord(id: nil, flavour: .pbs, offset: tag.start, recycling: &spare)
                     if !tag.selfClosing { try parseJob(tag, &record) }
                     try sink.accept(record, input: input)
+                    swap(&spare, &record.variables)
                 } else if !tag.selfClosing {
                     try skipElement(tag, depth: 1)
                 }

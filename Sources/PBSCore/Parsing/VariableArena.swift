@@ -20,6 +20,13 @@ struct VariableArena {
 
     var isEmpty: Bool { spans.isEmpty }
 
+    /// Empties the arena and keeps its capacity.
+    mutating func removeAll() {
+        bytes.removeAll(keepingCapacity: true)
+        spans.removeAll(keepingCapacity: true)
+        pendingName = nil
+    }
+
     /// Starts a variable; `setValue` completes it.
     mutating func setName(_ name: ByteSlice) {
         let start = bytes.count
