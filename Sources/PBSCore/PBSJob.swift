@@ -2,12 +2,16 @@
 public struct PBSJob: Sendable, Equatable, Codable {
     /// The job id exactly as the server prints it (`4.server`, `6[].server`, `1234`).
     public var id: String
+    /// `Job_Name`.
     public var name: String?
+    /// The user name from `Job_Owner`, without its `@host`.
     public var owner: String?
+    /// The queue (Slurm: the partition).
     public var queue: String?
     public var state: PBSJobState
     /// The state letter as the server printed it (`R`, `Q`, `F`, `C`, ...).
     public var rawState: String
+    /// OpenPBS substate (`42` running, `22` waiting on a dependency, `91`-`93` finished); nil elsewhere.
     public var substate: Int?
     /// Exit status; nil when the server printed none (running, or deleted before it ran).
     public var exitStatus: Int?
@@ -21,6 +25,7 @@ public struct PBSJob: Sendable, Equatable, Codable {
     public var submitTime: Int?
     public var startTime: Int?
     public var endTime: Int?
+    /// The server's `comment` (why a job waits, where it ran, why it ended).
     public var comment: String?
     /// `Variable_List` as strings (never trusted as JSON numbers: `007` stays what the server printed).
     public var variables: [String: String]
@@ -28,13 +33,17 @@ public struct PBSJob: Sendable, Equatable, Codable {
     public var arrayParent: String?
     /// True for an array parent (`6[].server`).
     public var isArrayParent: Bool
+    /// For a subjob: its index in the array (`6[3].server` → 3).
+    public var arrayIndex: Int?
 
+    /// Creates a job; only the id and the state are required.
     public init(
         id: String, name: String? = nil, owner: String? = nil, queue: String? = nil,
         state: PBSJobState, rawState: String, substate: Int? = nil, exitStatus: Int? = nil,
         execHosts: [String] = [], walltimeRequested: Int? = nil, walltimeUsed: Int? = nil,
         submitTime: Int? = nil, startTime: Int? = nil, endTime: Int? = nil, comment: String? = nil,
-        variables: [String: String] = [:], arrayParent: String? = nil, isArrayParent: Bool = false
+        variables: [String: String] = [:], arrayParent: String? = nil, isArrayParent: Bool = false,
+        arrayIndex: Int? = nil
     ) {
         self.id = id
         self.name = name
@@ -54,6 +63,7 @@ public struct PBSJob: Sendable, Equatable, Codable {
         self.variables = variables
         self.arrayParent = arrayParent
         self.isArrayParent = isArrayParent
+        self.arrayIndex = arrayIndex
     }
 }
 

@@ -7,6 +7,6 @@ struct Clusterd: AsyncParsableCommand {
         commandName: "clusterd",
         abstract: "Keeps an ipyparallel cluster (controller, MPI engines, notebook) alive on a PBS cluster.",
         version: ClusterdVersion.string,
-        subcommands: [CheckConfig.self]
+        subcommands: [CheckConfig.self, InspectQstat.self]
     )
 }
