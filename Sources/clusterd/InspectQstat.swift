@@ -43,35 +43,39 @@ struct InspectQstat: ParsableCommand {
     var file: String = "-"
 
     func run() throws {
-        let bytes: [UInt8]
+        let source = file == "-" ? "standard input" : file
         do {
-            bytes = try RawFile.readAll(path: file == "-" ? nil : file)
-        } catch {
-            RawFile.writeStandardError("clusterd inspect-qstat: \(error)\n")
-            throw ExitCode.failure
-        }
-        do {
-            let output = try QstatInspection.run(bytes, format: dialect.format)
-            try RawFile.writeStandardOutput(output)
+            var written = true
+            try RawFile.withContents(path: file == "-" ? nil : file) { bytes in
+                try QstatInspection.run(bytes, format: dialect.format) { written = RawFile.writeStandardOutput($0) }
+            }
+            if !written {
+                RawFile.writeStandardError(
+                    "clusterd inspect-qstat: cannot write standard output: \(String(cString: strerror(errno)))\n"
+                )
+                throw ExitCode.failure
+            }
         } catch let error as QstatInspectionError {
-            let source = file == "-" ? "standard input" : file
             RawFile.writeStandardError("clusterd inspect-qstat: \(source): \(error)\n")
             throw ExitCode.failure
-        } catch {
+        } catch let error as RawFile.Failure {
             RawFile.writeStandardError("clusterd inspect-qstat: \(error)\n")
             throw ExitCode.failure
         }
     }
 }
 
-/// Whole-file reads and writes with one system call each where the kernel allows it.
+/// Whole-file input (mapped or read) and output in one write.
 enum RawFile {
     struct Failure: Error, CustomStringConvertible {
         let description: String
     }
 
-    /// Reads a file (or standard input when `path` is nil) into memory.
-    static func readAll(path: String?) throws(Failure) -> [UInt8] {
+    /// Calls `body` with the whole file: a regular file is mapped (no copy), standard input or a pipe is
+    /// read into memory.
+    static func withContents<T>(
+        path: String?, _ body: (UnsafeBufferPointer<UInt8>) throws -> T
+    ) throws -> T {
         let descriptor: Int32
         if let path {
             descriptor = open(path, O_RDONLY | O_CLOEXEC)
@@ -83,11 +87,21 @@ enum RawFile {
         }
         defer { if path != nil { close(descriptor) } }
         var status = stat()
-        var capacity = 1 << 16
-        if fstat(descriptor, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG {
-            capacity = max(Int(status.st_size) + 1, 1)  // +1 so the read that sees end-of-file needs no growth
+        if fstat(descriptor, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG, status.st_size > 0,
+           let mapped = mmap(nil, Int(status.st_size), PROT_READ, MAP_PRIVATE | MAP_POPULATE, descriptor, 0),
+           mapped != MAP_FAILED
+        {
+            defer { munmap(mapped, Int(status.st_size)) }
+            let bytes = UnsafeBufferPointer(start: mapped.assumingMemoryBound(to: UInt8.self),
+                                            count: Int(status.st_size))
+            return try body(bytes)
         }
-        var bytes = [UInt8](repeating: 0, count: capacity)
+        let bytes = try readAll(descriptor, name: path ?? "standard input")
+        return try bytes.withUnsafeBufferPointer { try body($0) }
+    }
+
+    private static func readAll(_ descriptor: Int32, name: String) throws(Failure) -> [UInt8] {
+        var bytes = [UInt8](repeating: 0, count: 1 << 16)
         var filled = 0
         while true {
             if filled == bytes.count {
@@ -98,7 +112,7 @@ enum RawFile {
             }
             if got < 0 {
                 if errno == EINTR { continue }
-                throw Failure(description: "cannot read \(path ?? "standard input"): \(String(cString: strerror(errno)))")
+                throw Failure(description: "cannot read \(name): \(String(cString: strerror(errno)))")
             }
             if got == 0 { break }
             filled += got
@@ -107,18 +121,18 @@ enum RawFile {
         return bytes
     }
 
-    static func writeStandardOutput(_ bytes: [UInt8]) throws(Failure) {
-        if !write(STDOUT_FILENO, bytes) {
-            throw Failure(description: "cannot write standard output: \(String(cString: strerror(errno)))")
-        }
+    /// Writes all of `bytes` to standard output; false on a write error.
+    static func writeStandardOutput(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        write(STDOUT_FILENO, UnsafeRawBufferPointer(bytes))
     }
 
     static func writeStandardError(_ text: String) {
-        _ = write(STDERR_FILENO, Array(text.utf8))
+        _ = Array(text.utf8).withUnsafeBytes { write(STDERR_FILENO, $0) }
     }
 
-    private static func write(_ descriptor: Int32, _ bytes: [UInt8]) -> Bool {
-        bytes.withUnsafeBytes { buffer in
+    private static func write(_ descriptor: Int32, _ buffer: UnsafeRawBufferPointer) -> Bool {
+        do {
+            guard buffer.count > 0 else { return true }
             var written = 0
             while written < buffer.count {
                 let count = Glibc.write(descriptor, buffer.baseAddress! + written, buffer.count - written)

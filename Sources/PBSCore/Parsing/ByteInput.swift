@@ -176,6 +176,11 @@ struct ByteSlice {
         self.count = count
     }
 
+    /// True when the slice holds a backslash (an escape to undo).
+    var containsBackslash: Bool {
+        count > 0 && memchr(start, 0x5C, count) != nil
+    }
+
     /// Parses an optionally signed decimal integer that fills the whole slice (surrounding blanks allowed).
     var integer: Int? {
         var index = 0

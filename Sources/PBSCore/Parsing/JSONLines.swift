@@ -1,9 +1,22 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 extension PBSJob {
     /// Appends this job as one JSON object and a newline (keys in a fixed order, variables sorted by name,
     /// absent values as `null`).
     public func appendJSONLine(to output: inout [UInt8]) {
-        var writer = JSONLineWriter(output: output)
-        output = []
+        let buffer = OutputBuffer(capacity: 2048)
+        write(to: buffer, variables: nil)
+        buffer.withBytes { output.append(contentsOf: $0) }
+    }
+
+    /// Writes the JSON line; `arena` (when given) replaces `variables`, so the streaming path never builds
+    /// the dictionary.
+    func write(to buffer: OutputBuffer, variables arena: VariableArena?) {
+        let writer = JSONLineWriter(output: buffer)
         writer.raw("{\"id\":")
         writer.string(id)
         writer.raw(",\"name\":")
@@ -38,12 +51,23 @@ extension PBSJob {
         writer.raw(",\"comment\":")
         writer.string(comment)
         writer.raw(",\"variables\":{")
-        let names = variables.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
-        for (index, name) in names.enumerated() {
-            if index > 0 { writer.raw(",") }
-            writer.string(name)
-            writer.raw(":")
-            writer.string(variables[name])
+        var first = true
+        if let arena {
+            arena.forEachSorted { name, value in
+                if !first { writer.raw(",") }
+                first = false
+                writer.bytes(name)
+                writer.raw(":")
+                writer.bytes(value)
+            }
+        } else {
+            for name in variables.keys.sorted() {
+                if !first { writer.raw(",") }
+                first = false
+                writer.string(name)
+                writer.raw(":")
+                writer.string(variables[name])
+            }
         }
         writer.raw("},\"arrayParent\":")
         writer.string(arrayParent)
@@ -51,30 +75,93 @@ extension PBSJob {
         writer.raw(",\"arrayIndex\":")
         writer.integer(arrayIndex)
         writer.raw("}\n")
-        output = writer.output
     }
 }
 
 extension Array where Element == PBSJob {
     /// All jobs as JSON lines (see `PBSJob.appendJSONLine(to:)`).
     public func jsonLines() -> [UInt8] {
-        var output: [UInt8] = []
-        output.reserveCapacity(count * 1024)
-        for job in self { job.appendJSONLine(to: &output) }
-        return output
+        let buffer = OutputBuffer(capacity: count * 1024 + 64)
+        for job in self { job.write(to: buffer, variables: nil) }
+        return buffer.withBytes { [UInt8]($0) }
     }
 }
 
-/// Appends JSON text to a byte buffer.
-private struct JSONLineWriter {
-    var output: [UInt8]
+/// A growable byte buffer: appends are a capacity check and a memcpy. Large buffers (a whole listing's
+/// output) are mapped with transparent huge pages where the kernel offers them, which saves thousands of
+/// page faults on a 10 MB output.
+final class OutputBuffer {
+    private var base: UnsafeMutablePointer<UInt8>
+    private(set) var count = 0
+    private var capacity: Int
+    private var mapped: Bool
+    private static let hugePage = 2 << 20
 
-    @inline(__always)
-    mutating func raw(_ text: StaticString) {
-        output.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+    init(capacity: Int) {
+        (base, self.capacity, mapped) = Self.allocate(max(capacity, 64))
     }
 
-    mutating func integer(_ value: Int?) {
+    deinit {
+        Self.release(base, capacity: capacity, mapped: mapped)
+    }
+
+    private static func allocate(_ capacity: Int) -> (UnsafeMutablePointer<UInt8>, Int, Bool) {
+        if capacity >= 2 * hugePage {
+            let size = (capacity + hugePage - 1) / hugePage * hugePage
+            if let memory = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0),
+               memory != MAP_FAILED
+            {
+                _ = madvise(memory, size, MADV_HUGEPAGE)
+                return (memory.assumingMemoryBound(to: UInt8.self), size, true)
+            }
+        }
+        return (.allocate(capacity: capacity), capacity, false)
+    }
+
+    private static func release(_ base: UnsafeMutablePointer<UInt8>, capacity: Int, mapped: Bool) {
+        if mapped {
+            munmap(base, capacity)
+        } else {
+            base.deallocate()
+        }
+    }
+
+    @inline(__always)
+    func append(_ bytes: UnsafePointer<UInt8>, count length: Int) {
+        if count + length > capacity { grow(to: count + length) }
+        (base + count).update(from: bytes, count: length)
+        count += length
+    }
+
+    @inline(__always)
+    func append(_ byte: UInt8) {
+        if count == capacity { grow(to: count + 1) }
+        base[count] = byte
+        count += 1
+    }
+
+    private func grow(to minimum: Int) {
+        let (newBase, newCapacity, newMapped) = Self.allocate(max(minimum, capacity * 2))
+        newBase.update(from: base, count: count)
+        Self.release(base, capacity: capacity, mapped: mapped)
+        (base, capacity, mapped) = (newBase, newCapacity, newMapped)
+    }
+
+    func withBytes<T>(_ body: (UnsafeBufferPointer<UInt8>) throws -> T) rethrows -> T {
+        try body(UnsafeBufferPointer(start: base, count: count))
+    }
+}
+
+/// Writes JSON text into an `OutputBuffer`.
+struct JSONLineWriter {
+    let output: OutputBuffer
+
+    @inline(__always)
+    func raw(_ text: StaticString) {
+        output.append(text.utf8Start, count: text.utf8CodeUnitCount)
+    }
+
+    func integer(_ value: Int?) {
         guard let value else {
             raw("null")
             return
@@ -91,23 +178,54 @@ private struct JSONLineWriter {
                 magnitude /= 10
                 count += 1
             } while magnitude > 0
-            output.append(contentsOf: buffer[(20 - count)...])
+            output.append(buffer.baseAddress!.assumingMemoryBound(to: UInt8.self) + (20 - count), count: count)
         }
     }
 
-    mutating func string(_ value: String?) {
+    /// True when a word holds a byte < 0x20, `"` or `\\` (SWAR: "has a byte less than n" tests).
+    @inline(__always)
+    static func needsEscape(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        let quote = word ^ (ones &* 0x22)
+        let backslash = word ^ (ones &* 0x5C)
+        let control = (word &- ones &* 0x20) & ~word
+        let zeroQuote = (quote &- ones) & ~quote
+        let zeroBackslash = (backslash &- ones) & ~backslash
+        return (control | zeroQuote | zeroBackslash) & highs != 0
+    }
+
+    func string(_ value: String?) {
         guard var value else {
             raw("null")
             return
         }
-        value.withUTF8 { bytes in
+        value.withUTF8 { bytes($0) }
+    }
+
+    /// Writes UTF-8 bytes as a JSON string.
+    func bytes(_ bytes: UnsafeBufferPointer<UInt8>) {
+        do {
             output.append(0x22)
             var runStart = 0
-            for index in 0..<bytes.count {
+            var index = 0
+            let count = bytes.count
+            let words = UnsafeRawPointer(bytes.baseAddress)
+            while index < count {
+                if let words, index + 8 <= count {
+                    // Eight bytes at a time: skip words with no control character, quote or backslash.
+                    let word = words.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+                    if !Self.needsEscape(word) {
+                        index += 8
+                        continue
+                    }
+                }
                 let byte = bytes[index]
+                index += 1
                 guard byte < 0x20 || byte == 0x22 || byte == 0x5C else { continue }
-                output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
-                runStart = index + 1
+                let escapeAt = index - 1
+                output.append(bytes.baseAddress! + runStart, count: escapeAt - runStart)
+                runStart = index
                 switch byte {
                 case 0x22: raw("\\\"")
                 case 0x5C: raw("\\\\")
@@ -121,7 +239,7 @@ private struct JSONLineWriter {
                     output.append(digits.utf8Start[Int(byte & 0x0F)])
                 }
             }
-            output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart...]))
+            if let start = bytes.baseAddress { output.append(start + runStart, count: bytes.count - runStart) }
             output.append(0x22)
         }
     }
@@ -134,6 +252,31 @@ public enum QstatInspection {
     /// When sniffing, blank input counts as an empty `pbs-text` listing (zero jobs): `qstat -f` prints
     /// nothing when no job matches, while the JSON envelope would have been recognised.
     public static func run(_ bytes: [UInt8], format: QstatFormat?) throws(QstatInspectionError) -> [UInt8] {
+        let result: Result<[UInt8], QstatInspectionError> = bytes.withUnsafeBufferPointer { buffer in
+            do throws(QstatInspectionError) {
+                return .success(try run(buffer, format: format))
+            } catch {
+                return .failure(error)
+            }
+        }
+        return try result.get()
+    }
+
+    /// `run` over bytes that live elsewhere, e.g. a memory-mapped file.
+    public static func run(
+        _ bytes: UnsafeBufferPointer<UInt8>, format: QstatFormat?
+    ) throws(QstatInspectionError) -> [UInt8] {
+        var result: [UInt8] = []
+        try run(bytes, format: format) { result = Array($0) }
+        return result
+    }
+
+    /// Parses `bytes` and hands all the JSON lines to `output` at once, from memory that is freed when it
+    /// returns: the whole-listing path of `clusterd inspect-qstat`, with no copy of the output.
+    public static func run(
+        _ bytes: UnsafeBufferPointer<UInt8>, format: QstatFormat?,
+        output: (UnsafeBufferPointer<UInt8>) -> Void
+    ) throws(QstatInspectionError) {
         let chosen: QstatFormat
         if let format {
             chosen = format
@@ -144,23 +287,23 @@ public enum QstatInspection {
         } else {
             throw .unrecognized(excerpt: excerpt(bytes))
         }
+        var sink = JSONLinesSink()
+        // The output is about half the input; reserved pages that stay untouched cost no memory.
+        sink.output = OutputBuffer(capacity: bytes.count / 2 + 4096)
         do {
-            return try QstatParser.parse(bytes, format: chosen).jsonLines()
+            try QstatParser.parse(bytes, format: chosen, into: &sink)
         } catch {
             throw .invalid(error)
         }
+        sink.output.withBytes(output)
     }
 
-    private static func excerpt(_ bytes: [UInt8]) -> String {
+    private static func excerpt(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
         var start = 0
         while start < bytes.count, ByteInput.isSpace(bytes[start]) { start += 1 }
-        let error = bytes.withUnsafeBufferPointer { buffer in
-            ByteInput(base: buffer.baseAddress!, count: buffer.count, format: .pbsText).error("", at: start)
-        }
-        return error.excerpt
+        return ByteInput(base: bytes.baseAddress!, count: bytes.count, format: .pbsText).excerpt(around: start)
     }
 }
-
 /// Why `QstatInspection.run` produced no jobs.
 public enum QstatInspectionError: Error, Sendable, Equatable, CustomStringConvertible {
     /// `--dialect auto` could not tell the format.

@@ -32,15 +32,18 @@ struct JobRecord {
     var comment: String?
     var schedHint: String?
     var holdTypes: String?
-    var variables: [String: String] = [:]
+    var variables = VariableArena()
     var arrayMarker = false
     var arrayID: String?
     var arrayIndex: Int?
 
-    init(id: String?, flavour: JobFlavour, offset: Int) {
+    /// `recycling` hands over the previous job's variable storage, so its capacity is reused.
+    init(id: String?, flavour: JobFlavour, offset: Int, recycling arena: inout VariableArena) {
         self.id = id
         self.flavour = flavour
         self.offset = offset
+        swap(&variables, &arena)
+        variables.removeAll()
     }
 
     /// Stores one scalar attribute. `value` is the decoded text (JSON numbers: their literal token).
@@ -66,7 +69,7 @@ struct JobRecord {
         case .comment: comment = value.string
         case .schedHint: schedHint = value.string
         case .holdTypes: holdTypes = value.string
-        case .variableList: Self.parseVariableList(value, into: &variables)
+        case .variableList: variables.parseList(value)
         case .arrayMarker: arrayMarker = !(value.equals("False") || value.equals("false"))
         case .arrayID: arrayID = value.string
         case .arrayIndex: arrayIndex = value.integer
@@ -103,62 +106,9 @@ struct JobRecord {
         return hosts
     }
 
-    /// `K=V,K2=V2` where a value may hold `\,` (a comma) and `\\` (a backslash).
-    static func parseVariableList(_ value: ByteSlice, into variables: inout [String: String]) {
-        var index = 0
-        let end = value.count
-        var unescaped: [UInt8] = []
-        while index < end {
-            let itemStart = index
-            var equals = -1
-            var escaped = false
-            while index < end {
-                let byte = value[index]
-                if byte == 0x2C { break }
-                if byte == 0x5C {
-                    escaped = true
-                    index += 2
-                    continue
-                }
-                if byte == 0x3D, equals < 0 { equals = index }
-                index += 1
-            }
-            let itemEnd = min(index, end)
-            index = itemEnd + 1
-            guard itemEnd > itemStart else { continue }
-            let keyEnd = equals >= 0 ? equals : itemEnd
-            let key = ByteSlice(start: value.start + itemStart, count: keyEnd - itemStart).string
-            let valueStart = equals >= 0 ? equals + 1 : itemEnd
-            let raw = ByteSlice(start: value.start + valueStart, count: itemEnd - valueStart)
-            variables[key] = escaped ? unescape(raw, scratch: &unescaped) : raw.string
-        }
-    }
-
-    /// Undoes PBS's escaping inside `Variable_List` values: `\,` → `,` and `\\` → `\`.
-    static func unescape(_ raw: ByteSlice, scratch: inout [UInt8]) -> String {
-        scratch.removeAll(keepingCapacity: true)
-        var index = 0
-        while index < raw.count {
-            let byte = raw[index]
-            if byte == 0x5C, index + 1 < raw.count, raw[index + 1] == 0x2C || raw[index + 1] == 0x5C {
-                scratch.append(raw[index + 1])
-                index += 2
-            } else {
-                scratch.append(byte)
-                index += 1
-            }
-        }
-        return String(decoding: scratch, as: UTF8.self)
-    }
-
-    /// True when a value needs `unescape`.
-    static func hasBackslash(_ raw: ByteSlice) -> Bool {
-        for index in 0..<raw.count where raw[index] == 0x5C { return true }
-        return false
-    }
-
     /// Builds the normalized job; fails when the job has no id or no state (a block cut short).
-    func finish(input: ByteInput) throws(QstatParseError) -> PBSJob {
+    /// `withVariables: false` leaves `variables` empty for callers that read them from `self.variables`.
+    func finish(input: ByteInput, withVariables: Bool = true) throws(QstatParseError) -> PBSJob {
         guard let id, !id.isEmpty else {
             throw input.error("job without an id", at: offset)
         }
@@ -184,7 +134,8 @@ struct JobRecord {
             id: id, name: name, owner: owner, queue: queue, state: state, rawState: rawState,
             substate: substate, exitStatus: exitStatus, execHosts: execHosts,
             walltimeRequested: walltimeRequested, walltimeUsed: walltimeUsed,
-            submitTime: submit, startTime: start, endTime: end, comment: comment ?? schedHint, variables: variables,
+            submitTime: submit, startTime: start, endTime: end, comment: comment ?? schedHint,
+            variables: withVariables ? variables.dictionary() : [:],
             arrayParent: array.index != nil ? (arrayID ?? array.parent) : arrayID,
             isArrayParent: array.isParent || (arrayMarker && array.index == nil),
             arrayIndex: arrayIndex ?? array.index

@@ -4,17 +4,21 @@
 ///
 /// Lenient where real printers are sloppy: numbers may have leading zeros (`007`) and strings may hold raw
 /// control characters. Strict where truncation shows: every string, object and the envelope must close.
-struct OpenPBSJSONParser {
+struct OpenPBSJSONParser<Sink: JobSink> {
     private let input: ByteInput
     private var position = 0
     private var times = PBSTimeConverter()
     /// Unescaped string bytes when a string holds backslash escapes.
     private var scratch: [UInt8] = []
-    private var pbsScratch: [UInt8] = []
-    private static let maximumDepth = 64
+    private static var maximumDepth: Int { 64 }
 
-    init(input: ByteInput) {
+    private(set) var sink: Sink
+    /// The previous job's variable storage, reused by the next job.
+    private var spare = VariableArena()
+
+    init(input: ByteInput, sink: Sink) {
         self.input = input
+        self.sink = sink
         scratch.reserveCapacity(1024)
     }
 
@@ -25,12 +29,11 @@ struct OpenPBSJSONParser {
         case composite
     }
 
-    mutating func parse() throws(QstatParseError) -> [PBSJob] {
+    mutating func parse() throws(QstatParseError) {
         skipSpace()
         guard position < input.count else {
             throw input.error("no output (qstat always prints the JSON envelope)", at: position)
         }
-        var jobs: [PBSJob] = []
         try expect(0x7B, "expected '{' to open the JSON envelope")
         skipSpace()
         if peek() == 0x7D {
@@ -40,7 +43,7 @@ struct OpenPBSJSONParser {
                 let key = try stringRange()
                 try colon()
                 if key.end - key.start == 4, input.matches("Jobs", at: key.start), !key.escaped {
-                    try parseJobs(into: &jobs)
+                    try parseJobs()
                 } else {
                     try skipValue(depth: 1)
                 }
@@ -51,12 +54,11 @@ struct OpenPBSJSONParser {
         if position < input.count {
             throw input.error("unexpected data after the JSON envelope", at: position)
         }
-        return jobs
     }
 
     // MARK: Jobs
 
-    private mutating func parseJobs(into jobs: inout [PBSJob]) throws(QstatParseError) {
+    private mutating func parseJobs() throws(QstatParseError) {
         skipSpace()
         try expect(0x7B, "expected '{' after \"Jobs\":")
         skipSpace()
@@ -64,15 +66,15 @@ struct OpenPBSJSONParser {
             position += 1
             return
         }
-        jobs.reserveCapacity(input.count / 2000)
         while true {
             skipSpace()
             let jobStart = position
             let id = try string()
             try colon()
-            var record = JobRecord(id: id, flavour: .pbs, offset: jobStart)
+            var record = JobRecord(id: id, flavour: .pbs, offset: jobStart, recycling: &spare)
             try parseJob(&record)
-            jobs.append(try record.finish(input: input))
+            try sink.accept(record, input: input)
+            swap(&spare, &record.variables)
             if try endOfMembers() { break }
         }
     }
@@ -143,25 +145,29 @@ struct OpenPBSJSONParser {
             position += 1
             return
         }
-        record.variables.reserveCapacity(24)
         while true {
-            let name = try string()
+            let name = try stringRange()
+            if name.escaped {
+                try unescape(name.start, name.end)
+                let decoded = scratch
+                decoded.withUnsafeBufferPointer { record.variables.setName(ByteSlice($0, orEmptyAt: input.base)) }
+            } else {
+                record.variables.setName(slice(name.start, name.end))
+            }
             try colon()
             skipSpace()
             let valueStart = position
             let value = try scalar(depth: 4)
-            let text: String
             switch value {
             case .composite:
-                text = input.string(valueStart, position)  // a nested value: keep its JSON text
+                // A nested value: keep its JSON text.
+                record.variables.setValue(slice(valueStart, position), pbsUnescape: false)
             default:
-                text = withScalar(value) { slice, parser in
-                    // `-v` values come out PBS-escaped inside the JSON escaping (`\\` for one backslash).
-                    JobRecord.hasBackslash(slice)
-                        ? JobRecord.unescape(slice, scratch: &parser.pbsScratch) : slice.string
-                } ?? ""
+                // `-v` values come out PBS-escaped inside the JSON escaping (`\\` for one backslash).
+                withScalar(value) { slice, _ in
+                    record.variables.setValue(slice, pbsUnescape: slice.containsBackslash)
+                }
             }
-            record.variables[name] = text
             if try endOfMembers() { break }
         }
     }
@@ -171,7 +177,7 @@ struct OpenPBSJSONParser {
     /// Calls `body` with the bytes of a scalar (nothing for a composite value).
     @discardableResult
     private mutating func withScalar<T>(
-        _ value: Scalar, _ body: (ByteSlice, inout OpenPBSJSONParser) -> T
+        _ value: Scalar, _ body: (ByteSlice, inout Self) -> T
     ) -> T? {
         switch value {
         case .composite:
@@ -295,22 +301,57 @@ struct OpenPBSJSONParser {
         guard position < input.count else { throw truncated() }
         guard input[position] == 0x22 else { throw input.error("expected '\"'", at: position) }
         let start = position + 1
-        var index = start
-        var escaped = false
         let count = input.count
         let base = input.base
+        // Eight bytes at a time: the lowest flagged byte of the SWAR test is exactly the first quote or
+        // backslash (borrows only flag bytes above a true match). Long values go on with memchr.
+        var probe = start
+        let probeEnd = min(count, start + 64)
+        let raw = UnsafeRawPointer(base)
+        var hit = -1
+        while probe + 8 <= probeEnd {
+            let word = raw.loadUnaligned(fromByteOffset: probe, as: UInt64.self)
+            let quotes = word ^ 0x2222_2222_2222_2222
+            let slashes = word ^ 0x5C5C_5C5C_5C5C_5C5C
+            let ones: UInt64 = 0x0101_0101_0101_0101
+            let found = ((quotes &- ones) & ~quotes | (slashes &- ones) & ~slashes) & 0x8080_8080_8080_8080
+            if found != 0 {
+                hit = probe + found.trailingZeroBitCount >> 3
+                break
+            }
+            probe += 8
+        }
+        if hit < 0 {
+            while probe < probeEnd {
+                if base[probe] == 0x22 || base[probe] == 0x5C {
+                    hit = probe
+                    break
+                }
+                probe += 1
+            }
+        }
+        if hit >= 0 {
+            if base[hit] == 0x22 {
+                position = hit + 1
+                return (start, hit, false)
+            }
+        } else {
+            guard let quote = input.find(0x22, from: probeEnd, to: count) else {
+                throw input.error("unterminated JSON string (output cut short?)", at: start - 1)
+            }
+            if input.find(0x5C, from: probeEnd, to: quote) == nil {
+                position = quote + 1
+                return (start, quote, false)
+            }
+        }
+        var index = start
         while index < count {
             let byte = base[index]
             if byte == 0x22 {
                 position = index + 1
-                return (start, index, escaped)
+                return (start, index, true)
             }
-            if byte == 0x5C {
-                escaped = true
-                index += 2
-            } else {
-                index += 1
-            }
+            index += byte == 0x5C ? 2 : 1
         }
         throw input.error("unterminated JSON string (output cut short?)", at: start - 1)
     }

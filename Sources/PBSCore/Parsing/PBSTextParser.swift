@@ -1,10 +1,12 @@
 /// Scans `qstat -f` text: OpenPBS/PBS Pro/Torque (`Job Id: <id>`, `    key = value`, continuation lines
 /// that start with a TAB or 8 spaces and are appended as they are) and the Slurm wrapper (`Job Id:<TAB><id>`,
 /// `<TAB>key = value`, no wrapping).
-struct PBSTextParser {
+struct PBSTextParser<Sink: JobSink> {
     private let input: ByteInput
     private var times = PBSTimeConverter()
-    private var jobs: [PBSJob] = []
+    private(set) var sink: Sink
+    /// The previous job's variable storage, reused by the next job.
+    private var spare = VariableArena()
     private var current: JobRecord?
     /// The attribute whose value the next continuation line extends (nil: an ignored attribute).
     private var pending: JobAttribute?
@@ -16,13 +18,14 @@ struct PBSTextParser {
     private var joined: [UInt8] = []
     private var isJoined = false
 
-    init(input: ByteInput) {
+    init(input: ByteInput, sink: Sink) {
         self.input = input
+        self.sink = sink
         joined.reserveCapacity(4096)
     }
 
-    mutating func parse() throws(QstatParseError) -> [PBSJob] {
-        if input.isBlank { return [] }
+    mutating func parse() throws(QstatParseError) {
+        if input.isBlank { return }
         let count = input.count
         if input[count - 1] != 0x0A {
             var lastLine = count
@@ -38,7 +41,6 @@ struct PBSTextParser {
             lineStart = newline + 1
         }
         try finishJob()
-        return jobs
     }
 
     private mutating func line(_ start: Int, _ end: Int) throws(QstatParseError) {
@@ -93,7 +95,9 @@ struct PBSTextParser {
         var idEnd = end
         while idEnd > index, input[idEnd - 1] == 0x20 || input[idEnd - 1] == 0x09 { idEnd -= 1 }
         guard idEnd > index else { throw input.error("'Job Id:' without an id", at: start) }
-        current = JobRecord(id: input.string(index, idEnd), flavour: slurm ? .slurmWrapper : .pbs, offset: start)
+        current = JobRecord(
+            id: input.string(index, idEnd), flavour: slurm ? .slurmWrapper : .pbs, offset: start, recycling: &spare
+        )
         hasAttribute = false
         pending = nil
     }
@@ -135,8 +139,10 @@ struct PBSTextParser {
         guard let attribute = pending else { return }
         pending = nil
         if isJoined {
-            joined.withUnsafeBufferPointer { buffer in
-                current?.set(attribute, ByteSlice(buffer, orEmptyAt: input.base), times: &times)
+            let text = joined
+            let fallback = input.base
+            text.withUnsafeBufferPointer { buffer in
+                current?.set(attribute, ByteSlice(buffer, orEmptyAt: fallback), times: &times)
             }
         } else {
             let slice = ByteSlice(start: input.base + valueStart, count: valueEnd - valueStart)
@@ -147,8 +153,9 @@ struct PBSTextParser {
     private mutating func finishJob() throws(QstatParseError) {
         try commitPending()
         hasAttribute = false
-        guard let record = current else { return }
+        guard var record = current else { return }
         current = nil
-        jobs.append(try record.finish(input: input))
+        try sink.accept(record, input: input)
+        swap(&spare, &record.variables)
     }
 }

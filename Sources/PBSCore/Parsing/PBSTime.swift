@@ -12,6 +12,9 @@ import Darwin
 /// and time-zone offsets change on whole hours in every zone that `qstat` servers run in.
 struct PBSTimeConverter {
     private var hourCache: [Int: Int] = [:]
+    /// Most stamps of one job fall in the same hour: check the last one before hashing.
+    private var lastKey = -1
+    private var lastStart = 0
 
     /// Epoch seconds for a ctime-style stamp, or for a plain epoch number (Torque, JSON numbers).
     mutating func epoch(_ text: ByteSlice) -> Int? {
@@ -60,7 +63,10 @@ struct PBSTimeConverter {
         skipBlanks()
         guard index == end, day >= 1, day <= 31, hour < 24, minute < 60, second <= 60 else { return nil }
         let key = ((year * 100 + month) * 100 + day) * 100 + hour
+        if key == lastKey { return lastStart + minute * 60 + second }
         if let start = hourCache[key] {
+            lastKey = key
+            lastStart = start
             return start + minute * 60 + second
         }
         var parts = tm()
@@ -72,6 +78,8 @@ struct PBSTimeConverter {
         let start = Int(mktime(&parts))
         guard start != -1 else { return nil }
         hourCache[key] = start
+        lastKey = key
+        lastStart = start
         return start + minute * 60 + second
     }
 

@@ -43,35 +43,59 @@ public enum QstatParser {
     /// Blank input is zero jobs for `pbs-text` and `torque-xml` (those print nothing when no job matches)
     /// but an error for `openpbs-json`, whose envelope is printed even when no job matches.
     public static func parse(_ bytes: [UInt8], format: QstatFormat) throws(QstatParseError) -> [PBSJob] {
-        let result: Result<[PBSJob], QstatParseError> = bytes.withUnsafeBufferPointer { buffer in
-            // An empty Array may have no storage; any valid pointer will do for zero bytes.
-            let empty: [UInt8] = [0]
-            return empty.withUnsafeBufferPointer { fallback in
-                let input = ByteInput(
-                    base: buffer.baseAddress ?? fallback.baseAddress!, count: buffer.count, format: format
-                )
-                do throws(QstatParseError) {
-                    return .success(try parse(input))
-                } catch {
-                    return .failure(error)
-                }
-            }
-        }
-        return try result.get()
+        var list = JobList()
+        try parse(bytes, format: format, into: &list)
+        return list.jobs
     }
 
-    private static func parse(_ input: ByteInput) throws(QstatParseError) -> [PBSJob] {
+    /// Parses into `sink` job by job, so a caller that only streams jobs never holds them all.
+    static func parse<Sink: JobSink>(
+        _ bytes: [UInt8], format: QstatFormat, into sink: inout Sink
+    ) throws(QstatParseError) {
+        let failure: QstatParseError? = bytes.withUnsafeBufferPointer { buffer in
+            do throws(QstatParseError) {
+                try parse(buffer, format: format, into: &sink)
+                return nil
+            } catch {
+                return error
+            }
+        }
+        if let failure { throw failure }
+    }
+
+    /// Parses bytes that live elsewhere (a mapped file) into `sink`.
+    static func parse<Sink: JobSink>(
+        _ buffer: UnsafeBufferPointer<UInt8>, format: QstatFormat, into sink: inout Sink
+    ) throws(QstatParseError) {
+        guard let base = buffer.baseAddress, buffer.count > 0 else {
+            // An empty Array may have no storage; any valid pointer will do for zero bytes.
+            let placeholder: StaticString = " "
+            try parse(ByteInput(base: placeholder.utf8Start, count: 0, format: format), into: &sink)
+            return
+        }
+        try parse(ByteInput(base: base, count: buffer.count, format: format), into: &sink)
+    }
+
+    private static func parse<Sink: JobSink>(
+        _ input: ByteInput, into sink: inout Sink
+    ) throws(QstatParseError) {
         try input.checkText()
         switch input.format {
         case .openpbsJSON:
-            var parser = OpenPBSJSONParser(input: input)
-            return try parser.parse()
+            var parser = OpenPBSJSONParser(input: input, sink: sink)
+            sink = Sink()  // the parser holds the only reference: appends never copy
+            defer { sink = parser.sink }
+            try parser.parse()
         case .pbsText:
-            var parser = PBSTextParser(input: input)
-            return try parser.parse()
+            var parser = PBSTextParser(input: input, sink: sink)
+            sink = Sink()  // the parser holds the only reference: appends never copy
+            defer { sink = parser.sink }
+            try parser.parse()
         case .torqueXML:
-            var parser = TorqueXMLParser(input: input)
-            return try parser.parse()
+            var parser = TorqueXMLParser(input: input, sink: sink)
+            sink = Sink()  // the parser holds the only reference: appends never copy
+            defer { sink = parser.sink }
+            try parser.parse()
         }
     }
 
@@ -79,6 +103,11 @@ public enum QstatParser {
     ///
     /// `{` → `openpbs-json`, `<` → `torque-xml`, `Job Id:` → `pbs-text`.
     public static func sniff(_ bytes: [UInt8]) -> QstatFormat? {
+        bytes.withUnsafeBufferPointer { sniff($0) }
+    }
+
+    /// `sniff` over bytes that live elsewhere.
+    public static func sniff(_ bytes: UnsafeBufferPointer<UInt8>) -> QstatFormat? {
         var index = 0
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { index = 3 }
         while index < bytes.count, ByteInput.isSpace(bytes[index]) { index += 1 }
@@ -87,7 +116,7 @@ public enum QstatParser {
         case UInt8(ascii: "{"): return .openpbsJSON
         case UInt8(ascii: "<"): return .torqueXML
         default:
-            return bytes[index...].starts(with: Array("Job Id:".utf8)) ? .pbsText : nil
+            return bytes[index...].starts(with: "Job Id:".utf8) ? .pbsText : nil
         }
     }
 }

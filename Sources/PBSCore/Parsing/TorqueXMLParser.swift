@@ -1,15 +1,20 @@
 /// Scans Torque `qstat -x`: `<Data><Job><Job_Id>…</Job_Id>…</Job></Data>`, with or without an
 /// `<?xml?>` prolog or newlines, nested `Resource_List`/`resources_used` elements, raw multi-line text,
 /// the five named entities, numeric character references and CDATA sections.
-struct TorqueXMLParser {
+struct TorqueXMLParser<Sink: JobSink> {
     private let input: ByteInput
     private var position = 0
     private var times = PBSTimeConverter()
     private var scratch: [UInt8] = []
-    private static let maximumDepth = 64
+    private static var maximumDepth: Int { 64 }
 
-    init(input: ByteInput) {
+    private(set) var sink: Sink
+    /// The previous job's variable storage, reused by the next job.
+    private var spare = VariableArena()
+
+    init(input: ByteInput, sink: Sink) {
         self.input = input
+        self.sink = sink
     }
 
     private struct Tag {
@@ -19,15 +24,14 @@ struct TorqueXMLParser {
         let selfClosing: Bool
     }
 
-    mutating func parse() throws(QstatParseError) -> [PBSJob] {
+    mutating func parse() throws(QstatParseError) {
         if input.matches("\u{FEFF}", at: 0) { position = 3 }
         try skipMisc()
         // Torque prints nothing at all when no job matches.
-        guard position < input.count else { return [] }
+        guard position < input.count else { return }
         guard input[position] == 0x3C else { throw input.error("expected '<Data>'", at: position) }
         let root = try startTag()
         guard nameIs(root, "Data") else { throw input.error("expected '<Data>'", at: root.start) }
-        var jobs: [PBSJob] = []
         if !root.selfClosing {
             while true {
                 try skipBlankContent(in: root)
@@ -37,9 +41,10 @@ struct TorqueXMLParser {
                 }
                 let tag = try startTag()
                 if nameIs(tag, "Job") {
-                    var record = JobRecord(id: nil, flavour: .pbs, offset: tag.start)
+                    var record = JobRecord(id: nil, flavour: .pbs, offset: tag.start, recycling: &spare)
                     if !tag.selfClosing { try parseJob(tag, &record) }
-                    jobs.append(try record.finish(input: input))
+                    try sink.accept(record, input: input)
+                    swap(&spare, &record.variables)
                 } else if !tag.selfClosing {
                     try skipElement(tag, depth: 1)
                 }
@@ -49,7 +54,6 @@ struct TorqueXMLParser {
         if position < input.count {
             throw input.error("unexpected data after '</Data>'", at: position)
         }
-        return jobs
     }
 
     private mutating func parseJob(_ job: Tag, _ record: inout JobRecord) throws(QstatParseError) {
@@ -94,7 +98,7 @@ struct TorqueXMLParser {
 
     /// Reads the text of a simple element up to its end tag and hands it to `body` decoded.
     private mutating func withText(
-        of tag: Tag, _ body: (ByteSlice, inout TorqueXMLParser) -> Void
+        of tag: Tag, _ body: (ByteSlice, inout Self) -> Void
     ) throws(QstatParseError) {
         if tag.selfClosing {
             body(ByteSlice(start: input.base + tag.nameEnd, count: 0), &self)

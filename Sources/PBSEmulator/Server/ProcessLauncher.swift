@@ -11,6 +11,7 @@ enum ProcessLauncher {
     private typealias AddChdir = @convention(c) (
         UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>
     ) -> Int32
+    private typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
 
     /// Spawns `argv` with `environment` in `directory`; fd 0 is /dev/null, fds 1 and 2 are `stdoutFD` and
     /// `stderrFD` (not closed here). Returns the pid, which is also the new session and process group id.
@@ -23,6 +24,7 @@ enum ProcessLauncher {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_adddup2(&actions, stdoutFD, 1)
         posix_spawn_file_actions_adddup2(&actions, stderrFD, 2)
+        closeInheritedDescriptors(&actions)
         var arguments = argv
         if let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addchdir_np") {
             let addChdir = unsafeBitCast(symbol, to: AddChdir.self)
@@ -56,6 +58,19 @@ enum ProcessLauncher {
             throw EmulatorError("cannot start \(arguments[0]): \(String(cString: strerror(result)))")
         }
         return pid
+    }
+
+    /// Nothing but fds 0-2 may reach a child: a descriptor inherited from whoever ran qsub (Foundation's
+    /// Process keeps a socket to notice its child's exit) would otherwise live on in the server and the jobs.
+    private static func closeInheritedDescriptors(_ actions: inout posix_spawn_file_actions_t) {
+        if let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np") {
+            _ = unsafeBitCast(symbol, to: AddCloseFrom.self)(&actions, 3)
+            return
+        }
+        let open = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
+        for fd in open.compactMap(Int32.init) where fd > 2 {
+            posix_spawn_file_actions_addclose(&actions, fd)
+        }
     }
 
     /// Opens (creating) a file for a child's output, close-on-exec in this process.

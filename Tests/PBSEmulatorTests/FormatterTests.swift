@@ -1,0 +1,72 @@
+import Foundation
+import Testing
+@testable import PBSEmulator
+
+/// The formatters against the real OpenPBS 23.06 captures, byte for byte.
+@Suite struct FormatterTests {
+    @Test(arguments: ["held_f.txt", "partial_fail_f_x.txt", "walltime_exceeded_f_x.txt"])
+    func fullTextReproducesCapture(_ name: String) throws {
+        let capture = try Capture.load(name)
+        let jobs = FullTextReader.jobs(capture.stdout)
+        #expect(!jobs.isEmpty)
+        #expect(QstatTextFormatter.full(jobs) == capture.stdout)
+    }
+
+    @Test func jsonReproducesRunningCaptureFromTheSameJobsText() throws {
+        // 4.vm is running in both captures, seconds apart: the text attributes rendered as JSON must give the
+        // JSON capture exactly.
+        let text = try Capture.load("partial_fail_f_x.txt")
+        let json = try Capture.load("running_json.txt")
+        let job = try #require(FullTextReader.jobs(text.stdout).first { $0.id == "4.vm" })
+        let rendered = QstatJSONFormatter.envelope(jobs: [job], server: "vm", timestamp: 1_795_641_705)
+        #expect(rendered == json.stdout)
+    }
+
+    @Test func emptyEnvelopeHasNoJobsKey() {
+        let rendered = QstatJSONFormatter.envelope(jobs: [], server: "vm", timestamp: 5)
+        let expected = "{\n\t\"timestamp\":\t5,\n\t\"pbs_version\":\t\"23.06.06\",\n\t\"pbs_server\":\t\"vm\"\n}\n"
+        #expect(rendered == expected)
+    }
+
+    @Test func valuesBecomeNumbersLikeCJSON() {
+        #expect(CJSONValue.parsed("007") == .number(7))
+        #expect(CJSONValue.parsed("-29") == .number(-29))
+        #expect(CJSONValue.parsed("1795641714") == .number(1_795_641_714))
+        #expect(CJSONValue.parsed("1.5") == .number(1.5))
+        #expect(CJSONValue.parsed("00:05:00") == .string("00:05:00"))
+        #expect(CJSONValue.parsed("1:ncpus=1") == .string("1:ncpus=1"))
+        #expect(CJSONValue.parsed("0kb") == .string("0kb"))
+        #expect(CJSONValue.parsed("True") == .string("True"))
+        #expect(CJSONValue.parsed("+5") == .string("+5"))
+        #expect(CJSONValue.parsed("") == .string(""))
+        #expect(CJSONValue.parsed("true") == .bool(true))
+        #expect(CJSONValue.number(7).printed() == "7")
+        #expect(CJSONValue.number(1.5).printed() == "1.5")
+        #expect(CJSONValue.string("a\"b\\c\td").printed() == "\"a\\\"b\\\\c\\td\"")
+    }
+
+    @Test func wrappingSplitsAtCommasThenAnywhere() {
+        let short = JobAttribute("comment", "short, with comma")
+        #expect(QstatTextFormatter.attributeLine(short) == "    comment = short, with comma")
+        let long = JobAttribute("Submit_arguments", String(repeating: "x", count: 100))
+        let lines = QstatTextFormatter.attributeLine(long).split(separator: "\n")
+        #expect(lines.count == 2)
+        #expect(lines[0].count == 79)
+        #expect(lines[1] == "\t" + String(repeating: "x", count: 44))
+    }
+
+    @Test func plainTableMatchesOpenPBSColumns() {
+        let job = JobStatus(id: "12.vm.example.org", attributes: [
+            JobAttribute("Job_Name", "a-very-long-job-name"), JobAttribute("Job_Owner", "alice@login1"),
+            JobAttribute("job_state", "Q"), JobAttribute("queue", "workq"),
+        ])
+        let expected = """
+            Job id            Name             User              Time Use S Queue
+            ----------------  ---------------- ----------------  -------- - -----
+            12.vm             a-very-long-job  alice                    0 Q workq           
+
+            """
+        #expect(QstatTextFormatter.table([job]) == expected)
+        #expect(QstatTextFormatter.table([]) == "")
+    }
+}
