@@ -179,7 +179,8 @@ struct PBSCommandClientTests {
         let clock = ContinuousClock()
         let start = clock.now
         let result = await client.query(ids: ["1.vm"])
-        #expect(clock.now - start < .seconds(5))
+        // Well below the 30 s hang; generous because parallel tests on 2 cores can starve the timer.
+        #expect(clock.now - start < .seconds(20))
         guard case .failed(let failure) = result else { Issue.record("answered"); return }
         #expect(failure.kind == .timeout)
     }
