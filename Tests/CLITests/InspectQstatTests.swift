@@ -95,7 +95,7 @@ struct InspectQstatTests {
 
     @Test func badDialectIsAUsageError() throws {
         let result = try run(["--dialect", "slurm-json", "x"])
-        #expect(result.status == 64)  // swift-argument-parser's EX_USAGE
+        #expect(result.status == 2)  // usage errors exit 2 (ToolExit.usage)
         #expect(result.stderr.contains("--dialect"))
     }
 }
