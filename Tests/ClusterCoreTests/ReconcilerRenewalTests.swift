@@ -48,6 +48,29 @@ struct ReconcilerRenewalTests {
         #expect(world.live(.engine).count == 2)
     }
 
+    /// Regression: scaling down took the newest job, the fresh replacement; the old job then counted again, was
+    /// renewed again at once, and the two rules fed each other a qsub/qdel storm.
+    @Test("scaling down while renewals are pending removes whole slots and settles")
+    func scaleDownDuringRenewal() throws {
+        var world = World(spec: renewingSpec([.engine]))
+        world.walltime = 3600
+        world.bringUp()
+        let started = try #require(world.live(.engine).first?.runningSince)
+        world.now = started + 3001
+        #expect(submits(world.tick()).count == 2)  // both engines renewing
+        let before = world.log.count
+        let actions = world.command(.scale(engines: 1))
+        #expect(world.log.count - before < 50, "the reconciler settles")
+        #expect(submits(actions).isEmpty)
+        #expect(deletes(actions, reason: .scaledDown).count == 2, "the old job and its replacement both go")
+        // One slot left: an old engine and its queued replacement.
+        let live = world.state.jobs.filter { $0.role == .engine && $0.retiring == nil }
+        #expect(live.count == 2)
+        #expect(live.filter { $0.replacedBy != nil }.count == 1)
+        world.advance(30)
+        #expect(submits(world.tick()).isEmpty)
+    }
+
     @Test("remaining walltime uses resources_used when it is smaller")
     func usedWalltime() throws {
         var world = World(spec: renewingSpec([.engine]))

@@ -27,8 +27,7 @@ struct ReconcilerStateTests {
         return world
     }
 
-    @Test("the state round-trips through JSON and decides the same afterwards",
-          .disabled("busyWorld() dies with SIGSEGV (likely deep recursion in the test World); see the issue note"))
+    @Test("the state round-trips through JSON and decides the same afterwards")
     func jsonRoundTrip() throws {
         let world = try busyWorld()
         let encoder = JSONEncoder()

@@ -128,6 +128,11 @@ extension Reconciler {
                     ? Array(group.sorted(by: controllerRank).dropFirst(wanted))
                     : Array(group.sorted { $0.sequence > $1.sequence }.prefix(group.count - wanted))
                 for job in doomed {
+                    // A renewal replacement and the job it replaces are one slot: both go. Retiring only the
+                    // replacement would make the old job count again and be renewed at once, a qsub/qdel loop.
+                    for old in state.jobs.indices where state.jobs[old].replacedBy == job.intent {
+                        retire(old, reason: reason, now: now, &effects)
+                    }
                     if let index = index(of: job.intent) { retire(index, reason: reason, now: now, &effects) }
                 }
             }
