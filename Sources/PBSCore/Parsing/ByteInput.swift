@@ -141,7 +141,9 @@ struct ByteInput {
     func matches(_ literal: StaticString, at offset: Int) -> Bool {
         let length = literal.utf8CodeUnitCount
         guard offset + length <= count else { return false }
-        return memcmp(base + offset, literal.utf8Start, length) == 0
+        let other = literal.utf8Start
+        for index in 0..<length where base[offset + index] != other[index] { return false }
+        return true
     }
 }
 
@@ -150,9 +152,14 @@ struct ByteSlice {
     let start: UnsafePointer<UInt8>
     let count: Int
 
+    /// Byte-by-byte: keys are short and most mismatches show in the first byte, where a call to memcmp
+    /// would cost more than the comparison.
     @inline(__always)
     func equals(_ literal: StaticString) -> Bool {
-        count == literal.utf8CodeUnitCount && memcmp(start, literal.utf8Start, count) == 0
+        guard count == literal.utf8CodeUnitCount else { return false }
+        let other = literal.utf8Start
+        for index in 0..<count where start[index] != other[index] { return false }
+        return true
     }
 
     @inline(__always)

@@ -175,6 +175,7 @@ struct JobRecord {
 
     /// `6[].srv` → parent; `6[3].srv` → subjob of `6[].srv`, index 3.
     static func arrayInfo(id: String) -> (isParent: Bool, parent: String?, index: Int?) {
+        guard id.utf8.contains(0x5B) else { return (false, nil, nil) }
         let bytes = Array(id.utf8)
         guard let open = bytes.firstIndex(of: 0x5B), let close = bytes[open...].firstIndex(of: 0x5D) else {
             return (false, nil, nil)
