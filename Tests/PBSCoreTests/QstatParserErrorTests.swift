@@ -36,7 +36,8 @@ struct QstatParserErrorTests {
     }
 
     @Test func envelopeWithoutJobsIsZeroJobs() throws {
-        let envelope = "{\n\t\"timestamp\":\t1795641718,\n\t\"pbs_version\":\t\"23.06.06\",\n\t\"pbs_server\":\t\"vm\"\n}\n"
+        let envelope = "{\n\t\"timestamp\":\t1795641718,\n\t\"pbs_version\":\t\"23.06.06\",\n"
+            + "\t\"pbs_server\":\t\"vm\"\n}\n"
         #expect(try QstatParser.parse(envelope.bytes, format: .openpbsJSON).isEmpty)
         #expect(try QstatParser.parse("{\"Jobs\":{}}".bytes, format: .openpbsJSON).isEmpty)
         #expect(try QstatParser.parse("<Data></Data>".bytes, format: .torqueXML).isEmpty)

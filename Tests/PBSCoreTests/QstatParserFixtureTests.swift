@@ -182,7 +182,8 @@ struct QstatParserFixtureTests {
         #expect(path.hasPrefix("/home/578/am9079/.local/bin:/home/578/am9079/bin:/opt/pbs/default/bin:/opt/nci/bin"))
         #expect(job.variables["PBS_JOBFS"] == "/jobfs/137011321.gadi-pbs")
         #expect(job.comment
-            == "Job run at Fri Mar 14 at 16:57 on (gadi-cpu-clx-2119:ncpus=4:mem=3145728kb:jobfs=102400kb) and finished")
+            == "Job run at Fri Mar 14 at 16:57 on (gadi-cpu-clx-2119:ncpus=4:mem=3145728kb:jobfs=102400kb)"
+                + " and finished")
         #expect(job.endTime == localEpoch(2025, 3, 14, 16, 58, 41))
     }
 

@@ -111,7 +111,8 @@ struct QstatRoundTripTests {
                 "\t\t\t\"Job_Owner\":\t\"user@login01.example.org\"",
             ]
             if let used = spec.used {
-                lines.append("\t\t\t\"resources_used\":\t{\n\t\t\t\t\"ncpus\":\t8,\n\t\t\t\t\"walltime\":\t\"\(hms(used))\"\n\t\t\t}")
+                lines.append("\t\t\t\"resources_used\":\t{\n\t\t\t\t\"ncpus\":\t8,\n"
+                    + "\t\t\t\t\"walltime\":\t\"\(hms(used))\"\n\t\t\t}")
             }
             lines.append("\t\t\t\"job_state\":\t\"\(spec.state)\"")
             lines.append("\t\t\t\"queue\":\t\"workq\"")

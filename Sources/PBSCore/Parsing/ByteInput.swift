@@ -74,13 +74,24 @@ struct ByteInput {
     func checkText() throws(QstatParseError) {
         var index = 0
         let raw = UnsafeRawPointer(base)
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
         while index < count {
+            // 32, then 8 bytes per step while they are plain ASCII without NUL ("has zero byte" tests).
+            if index + 32 <= count {
+                let a = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+                let b = raw.loadUnaligned(fromByteOffset: index + 8, as: UInt64.self)
+                let c = raw.loadUnaligned(fromByteOffset: index + 16, as: UInt64.self)
+                let d = raw.loadUnaligned(fromByteOffset: index + 24, as: UInt64.self)
+                let zeros = ((a &- ones) & ~a) | ((b &- ones) & ~b) | ((c &- ones) & ~c) | ((d &- ones) & ~d)
+                if (a | b | c | d | zeros) & highs == 0 {
+                    index += 32
+                    continue
+                }
+            }
             if index + 8 <= count {
                 let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
-                // No byte >= 0x80 and no zero byte: the classic "has zero byte" test on the word.
-                let high = word & 0x8080_8080_8080_8080
-                let zero = (word &- 0x0101_0101_0101_0101) & ~word & 0x8080_8080_8080_8080
-                if high == 0, zero == 0 {
+                if (word | ((word &- ones) & ~word)) & highs == 0 {
                     index += 8
                     continue
                 }
@@ -141,7 +152,9 @@ struct ByteInput {
     func matches(_ literal: StaticString, at offset: Int) -> Bool {
         let length = literal.utf8CodeUnitCount
         guard offset + length <= count else { return false }
-        return memcmp(base + offset, literal.utf8Start, length) == 0
+        let other = literal.utf8Start
+        for index in 0..<length where base[offset + index] != other[index] { return false }
+        return true
     }
 }
 
@@ -150,9 +163,14 @@ struct ByteSlice {
     let start: UnsafePointer<UInt8>
     let count: Int
 
+    /// Byte-by-byte: keys are short and most mismatches show in the first byte, where a call to memcmp
+    /// would cost more than the comparison.
     @inline(__always)
     func equals(_ literal: StaticString) -> Bool {
-        count == literal.utf8CodeUnitCount && memcmp(start, literal.utf8Start, count) == 0
+        guard count == literal.utf8CodeUnitCount else { return false }
+        let other = literal.utf8Start
+        for index in 0..<count where start[index] != other[index] { return false }
+        return true
     }
 
     @inline(__always)

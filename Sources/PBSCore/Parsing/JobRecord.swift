@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Which family printed a job: decides the state letters and which time attribute means what.
 enum JobFlavour {
     /// OpenPBS, PBS Pro and Torque (their letters and time attributes do not clash).
@@ -175,6 +181,11 @@ struct JobRecord {
 
     /// `6[].srv` → parent; `6[3].srv` → subjob of `6[].srv`, index 3.
     static func arrayInfo(id: String) -> (isParent: Bool, parent: String?, index: Int?) {
+        var id = id
+        let hasBracket = id.withUTF8 { bytes in
+            bytes.baseAddress.map { memchr($0, 0x5B, bytes.count) != nil } ?? false
+        }
+        guard hasBracket else { return (false, nil, nil) }
         let bytes = Array(id.utf8)
         guard let open = bytes.firstIndex(of: 0x5B), let close = bytes[open...].firstIndex(of: 0x5D) else {
             return (false, nil, nil)

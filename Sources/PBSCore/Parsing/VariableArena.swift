@@ -111,34 +111,41 @@ struct VariableArena {
     /// Calls `body` with each (name, value) in byte order of the names; a repeated name yields its last value.
     func forEachSorted(_ body: (UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>) -> Void) {
         bytes.withUnsafeBufferPointer { buffer in
-            guard let base = buffer.baseAddress else { return }
-            func name(_ span: Span) -> UnsafeBufferPointer<UInt8> {
-                UnsafeBufferPointer(start: base + span.nameStart, count: span.nameEnd - span.nameStart)
-            }
-            func less(_ first: Int, _ second: Int) -> Bool {
-                let left = spans[first]
-                let right = spans[second]
-                let leftCount = left.nameEnd - left.nameStart
-                let rightCount = right.nameEnd - right.nameStart
-                let order = memcmp(base + left.nameStart, base + right.nameStart, min(leftCount, rightCount))
-                if order != 0 { return order < 0 }
-                if leftCount != rightCount { return leftCount < rightCount }
-                return first < second
-            }
-            let order = spans.indices.sorted(by: less)
-            for (position, index) in order.enumerated() {
-                let span = spans[index]
-                if position + 1 < order.count {
-                    let next = spans[order[position + 1]]
-                    let count = span.nameEnd - span.nameStart
-                    if next.nameEnd - next.nameStart == count,
-                       memcmp(base + span.nameStart, base + next.nameStart, count) == 0
-                    {
-                        continue  // a later duplicate wins
+            spans.withUnsafeBufferPointer { spans in
+                guard let base = buffer.baseAddress, !spans.isEmpty else { return }
+                // Name order, then position: an insertion sort (a job has a few dozen variables at most), on
+                // the stack when it fits, without the allocations of the standard library's stable sort.
+                func less(_ left: Span, _ leftIndex: Int, _ right: Span, _ rightIndex: Int) -> Bool {
+                    let leftCount = left.nameEnd - left.nameStart
+                    let rightCount = right.nameEnd - right.nameStart
+                    let order = memcmp(base + left.nameStart, base + right.nameStart, min(leftCount, rightCount))
+                    if order != 0 { return order < 0 }
+                    if leftCount != rightCount { return leftCount < rightCount }
+                    return leftIndex < rightIndex
+                }
+                func sameName(_ left: Span, _ right: Span) -> Bool {
+                    let count = left.nameEnd - left.nameStart
+                    return right.nameEnd - right.nameStart == count
+                        && memcmp(base + left.nameStart, base + right.nameStart, count) == 0
+                }
+                withUnsafeTemporaryAllocation(of: Int.self, capacity: spans.count) { order in
+                    for index in 0..<spans.count {
+                        var position = index
+                        while position > 0, less(spans[index], index, spans[order[position - 1]], order[position - 1]) {
+                            order[position] = order[position - 1]
+                            position -= 1
+                        }
+                        order[position] = index
+                    }
+                    for position in 0..<spans.count {
+                        let span = spans[order[position]]
+                        if position + 1 < spans.count, sameName(span, spans[order[position + 1]]) {
+                            continue  // a later duplicate wins
+                        }
+                        body(UnsafeBufferPointer(start: base + span.nameStart, count: span.nameEnd - span.nameStart),
+                             UnsafeBufferPointer(start: base + span.valueStart, count: span.valueEnd - span.valueStart))
                     }
                 }
-                body(name(span), UnsafeBufferPointer(start: base + span.valueStart,
-                                                     count: span.valueEnd - span.valueStart))
             }
         }
     }
