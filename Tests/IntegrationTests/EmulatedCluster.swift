@@ -22,7 +22,7 @@ final class EmulatedCluster {
         return URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent(".build/debug")
     }()
 
-    init(engines: Int = 2, extraDaemon: String = "") throws {
+    init(engines: Int = 2, extraDaemon: String = "", controllerReports: Bool = true) throws {
         root = NSTemporaryDirectory() + "clusterd-it-\(UUID().uuidString.prefix(8))"
         bin = root + "/bin"
         try FileManager.default.createDirectory(atPath: bin, withIntermediateDirectories: true)
@@ -32,7 +32,7 @@ final class EmulatedCluster {
         setenv("PBS_EMU_SERVER", "emu", 1)
         _ = try emu(["install-links", bin])
         _ = try emu(["config", "kill-delay", "1s"])
-        let controller = """
+        let controller = !controllerReports ? "#!/bin/bash\nexec sleep 600\n" : """
             #!/bin/bash
             JOBID="${PBS_JOBID:-${SLURM_JOB_ID:-unknown}}"
             mkdir -p {{report_dir}}
