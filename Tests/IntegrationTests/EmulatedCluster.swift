@@ -22,7 +22,9 @@ final class EmulatedCluster {
         return URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent(".build/debug")
     }()
 
-    init(engines: Int = 2, extraDaemon: String = "", controllerReports: Bool = true) throws {
+    init(engines: Int = 2, extraDaemon: String = "", controllerReports: Bool = true, controllerExtra: String = "")
+        throws
+    {
         root = NSTemporaryDirectory() + "clusterd-it-\(UUID().uuidString.prefix(8))"
         bin = root + "/bin"
         try FileManager.default.createDirectory(atPath: bin, withIntermediateDirectories: true)
@@ -58,6 +60,7 @@ final class EmulatedCluster {
             [clusters.t.controller]
             script = "\(root)/controller.sh"
             restart = { initial_backoff = "1s", max_backoff = "2s", start_limit_burst = 3 }
+            \(controllerExtra)
             [clusters.t.engines]
             jobs = \(engines)
             script = "\(root)/engine.sh"
@@ -69,6 +72,15 @@ final class EmulatedCluster {
     deinit {
         _ = try? emu(["server", "stop"])
         try? FileManager.default.removeItem(atPath: root)
+    }
+
+    /// Rewrites the configured engine count (for reload tests).
+    func setEngines(_ count: Int) throws {
+        let text = try String(contentsOfFile: configPath, encoding: .utf8)
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { line in
+            line.hasPrefix("jobs = ") ? "jobs = \(count)" : String(line)
+        }
+        try lines.joined(separator: "\n").write(toFile: configPath, atomically: true, encoding: .utf8)
     }
 
     var config: ClusterdConfig {

@@ -107,3 +107,44 @@ import Testing
         #expect(try cluster.stats()["qsub"] == 2, "the orphaned controller was adopted, only the engine is new")
     }
 }
+
+/// Walltime renewal and configuration reload against pbs-emu.
+@Suite(.serialized) struct SupervisorLifecycleTests {
+    /// A 60 s controller walltime renewed 50 s before the end: a new controller, a new handoff and new engines
+    /// while the old controller still runs, and no restart counted.
+    @Test func controllerIsRenewedBeforeItsWalltimeEnds() async throws {
+        let cluster = try EmulatedCluster(engines: 1, controllerExtra: "walltime = \"60s\"\nrenew_before = \"50s\"")
+        let supervisor = try cluster.supervisor()
+        try await supervisor.start()
+        let up = try await cluster.tick(supervisor) { $0.handoff != nil && $0.jobs(.engine).count == 1 }
+        let first = try #require(up.jobs(.controller).first?.jobID)
+        let firstEngine = try #require(up.jobs(.engine).first?.jobID)
+        let renewed = try await cluster.tick(supervisor, until: { status in
+            status.handoff.map { $0.jobID != first && !$0.stale } == true
+                && status.jobs(.engine).contains { $0.jobID != firstEngine }
+        }, limit: 80)
+        let controller = try #require(renewed.roles.first { $0.role == .controller })
+        #expect(controller.restarts == 0, "a renewal is not a restart")
+        #expect(controller.recentFailedStarts == 0)
+        #expect(try cluster.handoff()?.generation == 2)
+        let events = await supervisor.recentEvents()
+        #expect(events.contains { $0.kind == .renewing && $0.jobID == first })
+        #expect(!events.contains { $0.kind == .died && $0.jobID == first })
+    }
+
+    /// SIGHUP's path: a reloaded configuration with more engines submits only the missing engine.
+    @Test func reloadAppliesTheEngineCountWithoutTouchingRunningJobs() async throws {
+        let cluster = try EmulatedCluster(engines: 1)
+        let supervisor = try cluster.supervisor()
+        try await supervisor.start()
+        let before = try await cluster.tick(supervisor) { $0.handoff != nil && $0.jobs(.engine).count == 1 }
+        let counts = try cluster.stats()
+        try cluster.setEngines(3)
+        await supervisor.reload(try cluster.config)
+        let after = try await cluster.tick(supervisor) { $0.jobs(.engine).count == 3 }
+        #expect(after.jobs(.controller).map(\.jobID) == before.jobs(.controller).map(\.jobID))
+        #expect(Set(before.jobs(.engine).compactMap(\.jobID)).isSubset(of: Set(after.jobs(.engine).compactMap(\.jobID))))
+        #expect(try cluster.stats()["qsub"] == counts["qsub"]! + 2)
+        #expect(try cluster.stats()["qdel"] == counts["qdel"])
+    }
+}

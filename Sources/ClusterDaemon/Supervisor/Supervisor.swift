@@ -108,6 +108,11 @@ public actor Supervisor {
         }
     }
 
+    /// The events kept in memory, oldest first.
+    public func recentEvents(cluster: String? = nil) async -> [ClusterEvent] {
+        await events.recent(cluster: cluster)
+    }
+
     /// Every cluster's status, sorted by name.
     public func status() -> [ClusterStatus] {
         let now = clock.now()
