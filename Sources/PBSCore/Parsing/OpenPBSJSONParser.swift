@@ -106,18 +106,25 @@ struct OpenPBSJSONParser<Sink: JobSink> {
         }
     }
 
-    private mutating func parseResources(_ record: inout JobRecord, used: Bool) throws(QstatParseError) {
+    /// Steps into a job attribute's nested object (`Resource_List`, `Variable_List`). False when there is
+    /// nothing to read: the value was not an object (skipped) or was `{}`.
+    private mutating func enterNestedObject() throws(QstatParseError) -> Bool {
         skipSpace()
         guard peek() == 0x7B else {
             try skipValue(depth: 3)
-            return
+            return false
         }
         position += 1
         skipSpace()
         if peek() == 0x7D {
             position += 1
-            return
+            return false
         }
+        return true
+    }
+
+    private mutating func parseResources(_ record: inout JobRecord, used: Bool) throws(QstatParseError) {
+        guard try enterNestedObject() else { return }
         while true {
             let key = try stringRange()
             try colon()
@@ -134,17 +141,7 @@ struct OpenPBSJSONParser<Sink: JobSink> {
     }
 
     private mutating func parseVariables(_ record: inout JobRecord) throws(QstatParseError) {
-        skipSpace()
-        guard peek() == 0x7B else {
-            try skipValue(depth: 3)
-            return
-        }
-        position += 1
-        skipSpace()
-        if peek() == 0x7D {
-            position += 1
-            return
-        }
+        guard try enterNestedObject() else { return }
         while true {
             let name = try stringRange()
             if name.escaped {
