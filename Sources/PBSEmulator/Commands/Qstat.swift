@@ -79,16 +79,7 @@ extension Emulator {
                 case "x", "H": request.history = true
                 case "t", "w", "E", "J": break
                 case "F", "u", "D":
-                    let value: String
-                    if !letters.isEmpty {
-                        value = String(letters)
-                        letters = ""
-                    } else if index < arguments.count {
-                        value = arguments[index]
-                        index += 1
-                    } else {
-                        return nil
-                    }
+                    guard let value = optionValue(&letters, arguments, &index) else { return nil }
                     if letter == "F" { formatGiven = value.lowercased() }
                     if letter == "u" { request.user = value }
                 default:

@@ -74,16 +74,7 @@ struct QsubOptions {
                     continue
                 }
                 guard withValue.contains(letter) else { throw usageError() }
-                let value: String
-                if !letters.isEmpty {
-                    value = String(letters)
-                    letters = ""
-                } else if index < arguments.count {
-                    value = arguments[index]
-                    index += 1
-                } else {
-                    throw usageError()
-                }
+                guard let value = optionValue(&letters, arguments, &index) else { throw usageError() }
                 try options.apply(letter, value)
             }
         }
