@@ -13,17 +13,22 @@ public enum Console {
 
     /// Writes `text` as is to a file descriptor, retrying short writes.
     public static func write(_ text: String, fd: Int32) {
-        var bytes = Array(text.utf8)
-        bytes.withUnsafeMutableBytes { buffer in
+        _ = writeAll(Array(text.utf8), to: fd)
+    }
+
+    /// Writes every byte to `fd`, retrying short and interrupted writes; errno's value on failure, else nil.
+    public static func writeAll(_ bytes: [UInt8], to fd: Int32) -> Int32? {
+        bytes.withUnsafeBytes { buffer in
             var offset = 0
             while offset < buffer.count {
                 let written = Glibc.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
                 if written < 0 {
                     if errno == EINTR { continue }
-                    return
+                    return errno
                 }
                 offset += written
             }
+            return nil
         }
     }
 }

@@ -1,3 +1,4 @@
+import ClusterCore
 import Glibc
 
 /// Writes files so that a reader sees the old content or the new, never half of one.
@@ -23,19 +24,7 @@ public enum AtomicFile {
         let temp = "\(directory)/.\(basename(of: path)).\(getpid()).tmp"
         let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
         guard fd >= 0 else { throw WriteError(path: temp, step: "open", code: errno) }
-        var failure: WriteError?
-        bytes.withUnsafeBytes { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let n = Glibc.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    failure = WriteError(path: temp, step: "write", code: errno)
-                    return
-                }
-                offset += n
-            }
-        }
+        var failure = Console.writeAll(bytes, to: fd).map { WriteError(path: temp, step: "write", code: $0) }
         if failure == nil, fchmod(fd, mode) != 0 { failure = WriteError(path: temp, step: "chmod", code: errno) }
         if failure == nil, fsync(fd) != 0 { failure = WriteError(path: temp, step: "fsync", code: errno) }
         close(fd)
