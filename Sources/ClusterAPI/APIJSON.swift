@@ -1,21 +1,19 @@
 import Foundation
 
-/// The JSON coding both ends of the control API use: sorted keys, unescaped slashes, snake_case on the wire.
+/// The JSON coding both ends of the control API use: sorted keys, unescaped slashes, the Swift property names as
+/// keys (snake_case conversion would turn `jobID` into `job_id` and back into `jobId`, losing it).
 public enum APIJSON {
     /// A fresh encoder (JSONEncoder is not Sendable; make one per use).
     public static func encoder(pretty: Bool = false) -> JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = pretty ? [.sortedKeys, .withoutEscapingSlashes, .prettyPrinted]
             : [.sortedKeys, .withoutEscapingSlashes]
-        encoder.keyEncodingStrategy = .convertToSnakeCase
         return encoder
     }
 
     /// A fresh decoder matching `encoder()`.
     public static func decoder() -> JSONDecoder {
-        let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
-        return decoder
+        JSONDecoder()
     }
 
     /// Encodes `value` as compact JSON bytes.

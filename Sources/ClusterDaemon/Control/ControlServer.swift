@@ -3,7 +3,7 @@ import Glibc
 import Hummingbird
 import Logging
 import NIOCore
-import Synchronization
+import ServiceLifecycle
 
 /// The control API on a unix socket: Hummingbird over HTTP/1.1, one `ControlService` behind it.
 ///
@@ -16,12 +16,15 @@ public final class ControlServer: Sendable {
     /// The behaviour behind the routes.
     public let service: ControlService
     private let task: Task<Void, any Error>
+    private let group: ServiceGroup
     private let logger: Logger
 
-    private init(socketPath: String, service: ControlService, task: Task<Void, any Error>, logger: Logger) {
+    private init(socketPath: String, service: ControlService, task: Task<Void, any Error>, group: ServiceGroup,
+                 logger: Logger) {
         self.socketPath = socketPath
         self.service = service
         self.task = task
+        self.group = group
         self.logger = logger
     }
 
@@ -53,9 +56,11 @@ public final class ControlServer: Sendable {
                 }
             },
             logger: serverLogger)
+        // A group without signals: the daemon owns SIGTERM/SIGHUP; shutdown() triggers the graceful stop.
+        let group = ServiceGroup(configuration: .init(services: [application], logger: serverLogger))
         let task = Task {
             do {
-                try await application.run()
+                try await group.run()
                 boundSink.finish(throwing: ControlServerError("the control server stopped before binding "
                     + socketPath))
             } catch {
@@ -71,14 +76,21 @@ public final class ControlServer: Sendable {
             throw error
         }
         logger.notice("control API listening on \(socketPath)")
-        return ControlServer(socketPath: socketPath, service: service, task: task, logger: logger)
+        return ControlServer(socketPath: socketPath, service: service, task: task, group: group, logger: logger)
     }
 
-    /// Ends the event streams, stops serving and removes the socket.
-    public func shutdown() async {
+    /// Ends the event streams, lets requests in flight finish (at most `grace`), stops serving and removes the
+    /// socket.
+    public func shutdown(grace: Duration = .seconds(3)) async {
         await service.events.finishSubscribers()
-        task.cancel()
+        await group.triggerGracefulShutdown()
+        let task = self.task
+        let deadline = Task {
+            try await Task.sleep(for: grace)
+            task.cancel()
+        }
         _ = await task.result
+        deadline.cancel()
         if unlink(socketPath) != 0 && errno != ENOENT {
             logger.warning("cannot remove the socket \(socketPath): \(String(cString: strerror(errno)))")
         }
