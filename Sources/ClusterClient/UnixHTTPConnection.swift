@@ -174,6 +174,8 @@ final class UnixHTTPConnection {
             }
             if written < 0 {
                 if errno == EINTR { continue }
+                // The daemon may refuse a request (413) and close before reading all of it: read its answer.
+                if errno == EPIPE || errno == ECONNRESET { return }
                 throw .connection("write: \(Self.errnoText())")
             }
             offset += written
