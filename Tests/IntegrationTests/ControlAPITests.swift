@@ -8,7 +8,7 @@ import Testing
 
 /// The control API and clusterctl against a live supervisor on pbs-emu. Serialized: the emulated clusters share
 /// PBS_EMU_HOME through the process environment.
-@Suite(.serialized) struct ControlAPITests {
+extension EmulatorSuites { @Suite struct ControlAPITests {
     @Test func everyCommandWithTextAndJSON() async throws {
         let harness = try await ControlHarness.start(engines: 1)
         _ = try await harness.cluster.tick(harness.supervisor) { $0.handoff != nil && $0.jobs(.engine).count == 1 }
@@ -284,4 +284,4 @@ import Testing
         }
         Issue.record("nothing answers on \(path)")
     }
-}
+} }

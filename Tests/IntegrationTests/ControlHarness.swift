@@ -7,6 +7,10 @@ import Glibc
 import Logging
 import Testing
 
+/// Every suite that runs pbs-emu: one at a time, since `EmulatedCluster` sets PBS_EMU_HOME for the whole process
+/// (`.serialized` on a suite does not keep two suites apart; on a common parent it does).
+@Suite(.serialized) enum EmulatorSuites {}
+
 /// An emulated cluster with a started supervisor and the control server on the cluster's socket; clusterctl runs
 /// as a real process against it. The supervisor ticks only when a test asks.
 final class ControlHarness {

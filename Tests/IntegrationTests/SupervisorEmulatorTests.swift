@@ -6,7 +6,7 @@ import Testing
 
 /// The supervisor against a real pbs-emu server with real job processes. Serialized: they share PBS_EMU_HOME
 /// through the process environment.
-@Suite(.serialized) struct SupervisorEmulatorTests {
+extension EmulatorSuites { @Suite struct SupervisorEmulatorTests {
     @Test func bringUpThenControllerKilledIsReplacedAndEnginesCycle() async throws {
         let cluster = try EmulatedCluster()
         let supervisor = try cluster.supervisor()
@@ -106,4 +106,4 @@ import Testing
         #expect(status.jobs(.controller).first?.adopted == true)
         #expect(try cluster.stats()["qsub"] == 2, "the orphaned controller was adopted, only the engine is new")
     }
-}
+} }
