@@ -31,7 +31,8 @@ fi
 ctl="$(swift build -c release --show-bin-path)/clusterctl"
 debug="$(swift build --show-bin-path)"
 clusterd="$debug/clusterd"
-[ -x "$(swift build -c release --show-bin-path)/clusterd" ] && clusterd="$(swift build -c release --show-bin-path)/clusterd"
+release="$(swift build -c release --show-bin-path)"
+[ -x "$release/clusterd" ] && clusterd="$release/clusterd"
 
 tmp="$(mktemp -d /tmp/clusterctl-bench.XXXXXX)"
 daemon_pid=""
@@ -47,7 +48,14 @@ trap cleanup EXIT
 export PBS_EMU_HOME="$tmp/emu" PBS_EMU_SERVER=bench
 mkdir -p "$tmp/bin"
 "$debug/pbs-emu" install-links "$tmp/bin" >/dev/null
-printf '#!/bin/bash\nmkdir -p {{report_dir}}\nprintf %s "{\\"job_id\\": \\"$PBS_JOBID\\", \\"address\\": \\"127.0.0.1\\", \\"engine_file\\": \\"/dev/null\\"}" > {{report_dir}}/.c\nmv {{report_dir}}/.c {{report_dir}}/controller-$PBS_JOBID.json\nexec sleep 600\n' "%s" > "$tmp/controller.sh"
+cat > "$tmp/controller.sh" <<'SH'
+#!/bin/bash
+mkdir -p {{report_dir}}
+echo "{\"job_id\": \"$PBS_JOBID\", \"address\": \"127.0.0.1\", \"engine_file\": \"/dev/null\"}" \
+    > {{report_dir}}/.c
+mv {{report_dir}}/.c {{report_dir}}/controller-$PBS_JOBID.json
+exec sleep 600
+SH
 printf '#!/bin/bash\nexec sleep 600\n' > "$tmp/engine.sh"
 cat > "$tmp/clusterd.toml" <<TOML
 [daemon]
