@@ -20,6 +20,10 @@ let package = Package(
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
         .package(url: "https://github.com/apple/swift-system", from: "1.5.0"),
+        // The control API server; the default traits pull full Foundation and swift-configuration.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0", traits: []),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.0.0"),
     ],
     targets: [
         // Pure: PBS job model, dialects, qstat/qsub output parsers. No I/O, no dependencies.
@@ -31,7 +35,9 @@ let package = Package(
             swiftSettings: strict
         ),
         // Codable types shared by the daemon's control API and its client.
-        .target(name: "ClusterAPI", swiftSettings: strict),
+        .target(name: "ClusterAPI", dependencies: ["ClusterCore"], swiftSettings: strict),
+        // The typed control-API client (HTTP/1.1 over the unix socket, plain POSIX: clusterctl starts fast).
+        .target(name: "ClusterClient", dependencies: ["ClusterAPI"], swiftSettings: strict),
         // libsystemd (sd_notify, sd_journal_sendv).
         .systemLibrary(
             name: "CSystemd",
@@ -46,6 +52,9 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "SystemPackage", package: "swift-system"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict
         ),
@@ -69,7 +78,7 @@ let package = Package(
         .executableTarget(
             name: "clusterctl",
             dependencies: [
-                "ClusterCore", "ClusterAPI", "ClusterCLI",
+                "ClusterCore", "ClusterAPI", "ClusterCLI", "ClusterClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -83,7 +92,8 @@ let package = Package(
         // The daemon's supervisor against real pbs-emu processes (and the real clusterd binary for crashes).
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["ClusterDaemon", "ClusterCore", "PBSCore", "clusterd", "pbs-emu",
+            dependencies: ["ClusterDaemon", "ClusterCore", "PBSCore", "ClusterAPI", "ClusterClient",
+                           "clusterd", "clusterctl", "pbs-emu",
                            .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),

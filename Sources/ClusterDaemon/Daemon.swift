@@ -18,6 +18,11 @@ public enum Daemon {
         let supervisor = try Supervisor(config: config, pbs: pbs, events: events, logger: logger,
                                         crashPoint: environment["CLUSTERD_TEST_CRASH_POINT"])
         try await supervisor.start()
+        let control = try await ControlServer.start(
+            socketPath: config.daemon.socketPath,
+            service: await ControlService(supervisor: supervisor, events: events, pbs: pbs, configPath: configPath,
+                                          logger: logger),
+            logger: logger)
         logger.notice("clusterd \(config.clusters.count) cluster(s), polling every \(config.daemon.pollInterval)s")
 
         let signals = SignalStream([SIGTERM, SIGINT, SIGHUP])
@@ -36,6 +41,7 @@ public enum Daemon {
             logger.notice("signal \(signal): stopping (\(config.daemon.onSIGTERM.rawValue))")
             break
         }
+        await control.shutdown()
         loop.cancel()
         _ = await loop.value
         if config.daemon.onSIGTERM == .stopJobs { await supervisor.stopAll() }

@@ -6,7 +6,7 @@ import Testing
 
 /// The supervisor against a real pbs-emu server with real job processes. Serialized: they share PBS_EMU_HOME
 /// through the process environment.
-@Suite(.serialized) struct SupervisorEmulatorTests {
+extension EmulatorSuites { @Suite struct SupervisorEmulatorTests {
     @Test func bringUpThenControllerKilledIsReplacedAndEnginesCycle() async throws {
         let cluster = try EmulatedCluster()
         let supervisor = try cluster.supervisor()
@@ -106,10 +106,10 @@ import Testing
         #expect(status.jobs(.controller).first?.adopted == true)
         #expect(try cluster.stats()["qsub"] == 2, "the orphaned controller was adopted, only the engine is new")
     }
-}
+} }
 
 /// Walltime renewal and configuration reload against pbs-emu.
-@Suite(.serialized) struct SupervisorLifecycleTests {
+extension EmulatorSuites { @Suite struct SupervisorLifecycleTests {
     /// A 60 s controller walltime renewed 50 s before the end: a new controller, a new handoff and new engines
     /// while the old controller still runs, and no restart counted.
     @Test func controllerIsRenewedBeforeItsWalltimeEnds() async throws {
@@ -147,4 +147,4 @@ import Testing
         #expect(try cluster.stats()["qsub"] == counts["qsub"]! + 2)
         #expect(try cluster.stats()["qdel"] == counts["qdel"])
     }
-}
+} }

@@ -9,6 +9,9 @@ public actor EventLog {
     private let capacity: Int
     private let maxFileBytes: Int
     private var ring: [ClusterEvent] = []
+    /// Live followers (`GET /v1/events?follow=true`), by subscription number, with their cluster filter.
+    private var subscribers: [Int: (cluster: String?, sink: AsyncStream<ClusterEvent>.Continuation)] = [:]
+    private var nextSubscriber = 0
     private let logger: Logger
     private let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
@@ -36,6 +39,37 @@ public actor EventLog {
         if let status = event.exitStatus { metadata["clusterd_exit_status"] = .string(String(status)) }
         logger.log(level: Self.level(event.kind), "\(event.message)", metadata: metadata)
         append(event)
+        for subscriber in subscribers.values where subscriber.cluster == nil || subscriber.cluster == event.cluster {
+            subscriber.sink.yield(event)
+        }
+    }
+
+    /// The events kept in memory (for `cluster`, or all) and, atomically with them, a stream of every later event:
+    /// nothing is missed or seen twice. A follower that falls `buffer` events behind loses the oldest ones.
+    public func subscribe(cluster: String? = nil, buffer: Int = 1_000)
+        -> (past: [ClusterEvent], live: AsyncStream<ClusterEvent>) {
+        let (stream, sink) = AsyncStream.makeStream(of: ClusterEvent.self, bufferingPolicy: .bufferingNewest(buffer))
+        let number = nextSubscriber
+        nextSubscriber += 1
+        subscribers[number] = (cluster, sink)
+        sink.onTermination = { [weak self] _ in
+            Task { await self?.unsubscribe(number) }
+        }
+        return (recent(cluster: cluster), stream)
+    }
+
+    /// Ends every live stream (the daemon is stopping).
+    public func finishSubscribers() {
+        let all = subscribers.values
+        subscribers.removeAll()
+        for subscriber in all { subscriber.sink.finish() }
+    }
+
+    /// How many followers are connected.
+    public var subscriberCount: Int { subscribers.count }
+
+    private func unsubscribe(_ number: Int) {
+        subscribers[number] = nil
     }
 
     /// The events kept in memory, oldest first.

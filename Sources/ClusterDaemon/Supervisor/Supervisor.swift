@@ -27,6 +27,9 @@ public actor Supervisor {
     public private(set) var lastTick: Timestamp?
     public private(set) var ticks = 0
     public private(set) var dialect: DialectDetection?
+    /// How long the last tick took, and its qstat.
+    public private(set) var lastTickTiming: TickTiming?
+    private var tickObservers: [@Sendable (TickTiming) -> Void] = []
 
     /// Loads every cluster's persisted state. Throws when a state file is corrupt.
     public init(config: ClusterdConfig, pbs: any PBSClient, clock: any WallClock = SystemClock(),
@@ -66,8 +69,11 @@ public actor Supervisor {
 
     /// One poll: one qstat for every job of every cluster, then reconcile each cluster.
     public func tick() async {
+        let monotonic = ContinuousClock()
+        let began = monotonic.now
         let ids = runtimes.keys.sorted().flatMap { runtimes[$0]!.reconciler.queryJobIDs }
         let result = await pbs.query(ids: ids)
+        let queried = monotonic.now
         for name in runtimes.keys.sorted() {
             let mine = Set(runtimes[name]!.reconciler.queryJobIDs)
             let actions = runtimes[name]!.reconciler.tick(result.restricted(to: mine), now: clock.now())
@@ -75,6 +81,25 @@ public actor Supervisor {
         }
         lastTick = clock.now()
         ticks += 1
+        let timing = TickTiming(total: monotonic.now - began, query: queried - began)
+        lastTickTiming = timing
+        for observer in tickObservers { observer(timing) }
+    }
+
+    /// Calls `observer` after every tick with its timing (for the metrics).
+    public func observeTicks(_ observer: @escaping @Sendable (TickTiming) -> Void) {
+        tickObservers.append(observer)
+    }
+
+    /// The state directory in force.
+    public var stateDir: String { settings.stateDir }
+
+    /// The poll interval in force, in seconds.
+    public var pollInterval: Int { settings.pollInterval }
+
+    /// The configuration of every cluster in force, sorted by name.
+    public func clusterConfigs() -> [ClusterConfig] {
+        runtimes.keys.sorted().map { runtimes[$0]!.config }
     }
 
     /// Ticks every poll interval until the task is cancelled.

@@ -1,0 +1,201 @@
+import ClusterAPI
+import ClusterCore
+import Foundation
+import Logging
+
+/// What the control API does, without HTTP: reads the supervisor and event log, runs commands, reloads.
+///
+/// `ControlServer` maps routes to these methods and `ControlError`s to HTTP statuses.
+public struct ControlService: Sendable {
+    let supervisor: Supervisor
+    let events: EventLog
+    let pbs: any PBSClient
+    let configPath: String
+    let environment: ConfigEnvironment
+    let metrics: ControlMetrics
+    let startedAt: Timestamp
+    let logger: Logger
+
+    /// A service over a started supervisor. `configPath` is reread by `reload()`.
+    public init(supervisor: Supervisor, events: EventLog, pbs: any PBSClient, configPath: String,
+                environment: ConfigEnvironment = .current, logger: Logger) async {
+        self.supervisor = supervisor
+        self.events = events
+        self.pbs = pbs
+        self.configPath = configPath
+        self.environment = environment
+        self.logger = logger
+        self.startedAt = Timestamp(Date().timeIntervalSince1970)
+        let metrics = ControlMetrics()
+        self.metrics = metrics
+        await supervisor.observeTicks { metrics.recordTick($0) }
+    }
+
+    /// `GET /v1/status`.
+    public func daemonStatus() async -> DaemonStatus {
+        let now = Date().timeIntervalSince1970
+        let lastTick = await supervisor.lastTick
+        let poll = Double(await supervisor.pollInterval)
+        let detection = await supervisor.dialect
+        let statuses = await supervisor.status()
+        let tickLate = lastTick.map { now - $0.seconds > 3 * poll } ?? (now - startedAt.seconds > 3 * poll)
+        return DaemonStatus(
+            version: ClusterdVersion.string, pid: Int(getpid()), host: Self.hostName, startedAt: startedAt,
+            uptimeSeconds: now - startedAt.seconds, dialect: detection?.dialect.rawValue,
+            dialectEvidence: detection.map { "\($0.method.rawValue): \($0.evidence)" }, lastTick: lastTick,
+            ticks: await supervisor.ticks, pollInterval: poll, stale: tickLate || statuses.contains { $0.stale },
+            configPath: configPath, clusters: statuses.map(\.cluster))
+    }
+
+    /// `GET /v1/clusters`.
+    public func clusters() async -> ClusterList {
+        let statuses = await supervisor.status()
+        let configs = await supervisor.clusterConfigs()
+        let stateDir = await supervisor.stateDir
+        return ClusterList(clusters: zip(statuses, configs).map { detail($0, $1, stateDir: stateDir) })
+    }
+
+    /// `GET /v1/clusters/{name}`.
+    public func cluster(_ name: String) async throws(ControlError) -> ClusterDetail {
+        let statuses = await supervisor.status()
+        let configs = await supervisor.clusterConfigs()
+        guard let index = configs.firstIndex(where: { $0.name == name }) else {
+            throw ControlError(.clusterNotFound, "no cluster \"\(name)\"; configured: "
+                + configs.map(\.name).joined(separator: ", "))
+        }
+        return detail(statuses[index], configs[index], stateDir: await supervisor.stateDir)
+    }
+
+    /// `POST /v1/clusters/{name}/{verb}`: runs at once (no waiting for a tick) and answers the new detail.
+    public func command(_ verb: ClusterVerb, cluster name: String, role: ClusterRole?)
+        async throws(ControlError) -> ClusterDetail {
+        let config = try await clusterConfig(name)
+        if role == .notebook && !config.notebook.enabled {
+            throw ControlError(.conflict, "cluster \(name) has no notebook (notebook.enabled = false in \(configPath))")
+        }
+        let command: ControlCommand = switch verb {
+        case .start: .start(role)
+        case .stop: .stop(role)
+        case .restart: .restart(role)
+        case .reset: .reset(role)
+        }
+        guard await supervisor.command(command, cluster: name) else { throw Self.missing(name) }
+        return try await cluster(name)
+    }
+
+    /// `POST /v1/clusters/{name}/scale`.
+    public func scale(cluster name: String, engines: Int) async throws(ControlError) -> ClusterDetail {
+        guard engines >= 0 else {
+            throw ControlError(.badRequest, "cannot scale engines to \(engines): the count must be 0 or more")
+        }
+        _ = try await clusterConfig(name)
+        guard await supervisor.command(.scale(engines: engines), cluster: name) else { throw Self.missing(name) }
+        return try await cluster(name)
+    }
+
+    /// `POST /v1/reload`: rereads the configuration file; an invalid file changes nothing.
+    public func reload() async throws(ControlError) -> ReloadResponse {
+        let fresh: ClusterdConfig
+        do {
+            fresh = try ConfigLoader(environment: environment).load(path: configPath)
+        } catch {
+            throw ControlError(.badRequest, "configuration not reloaded, keeping the running one:\n\(error)")
+        }
+        await supervisor.reload(fresh)
+        logger.notice("configuration reloaded from \(configPath) (control API)")
+        return ReloadResponse(configPath: configPath, clusters: fresh.clusters.map(\.name))
+    }
+
+    /// `GET /v1/events`: kept events, optionally of one cluster and not older than `since`.
+    public func events(cluster: String?, since: Double?) async throws(ControlError) -> [ClusterEvent] {
+        if let cluster { _ = try await clusterConfig(cluster) }
+        return await events.recent(cluster: cluster).filter { since == nil || $0.time.seconds >= since! }
+    }
+
+    /// `GET /v1/events?follow=true`: kept events, then every new one as it happens.
+    public func follow(cluster: String?, since: Double?) async throws(ControlError)
+        -> (past: [ClusterEvent], live: AsyncStream<ClusterEvent>) {
+        if let cluster { _ = try await clusterConfig(cluster) }
+        let (past, live) = await events.subscribe(cluster: cluster)
+        return (past.filter { since == nil || $0.time.seconds >= since! }, live)
+    }
+
+    /// `GET /metrics`: Prometheus text.
+    public func metricsText() async -> String {
+        metrics.render(statuses: await supervisor.status(), stats: await pbs.stats(),
+                       subscribers: await events.subscriberCount)
+    }
+
+    // MARK: - Helpers
+
+    private func clusterConfig(_ name: String) async throws(ControlError) -> ClusterConfig {
+        guard let config = await supervisor.clusterConfigs().first(where: { $0.name == name }) else {
+            throw Self.missing(name)
+        }
+        return config
+    }
+
+    private static func missing(_ name: String) -> ControlError {
+        ControlError(.clusterNotFound, "no cluster \"\(name)\" is configured")
+    }
+
+    private func detail(_ status: ClusterStatus, _ config: ClusterConfig, stateDir: String) -> ClusterDetail {
+        let paths = ClusterPaths(stateDir: stateDir, cluster: config.name)
+        var handoff: HandoffContents?
+        if let document = try? HandoffFile(path: config.handoffFile).read() {
+            handoff = HandoffContents(
+                address: document.address, controllerJob: document.controllerJob, generation: document.generation,
+                engineFile: document.engineFile, clientFile: document.clientFile, writtenAt: document.writtenAt,
+                stale: document.stale)
+        }
+        var detail = ClusterDetail(name: config.name, status: status, handoffFile: config.handoffFile,
+                                   handoff: handoff, logDir: paths.logDir, notebook: nil)
+        detail.notebook = notebookConnection(detail, paths: paths)
+        return detail
+    }
+
+    /// The running notebook's report (`notebook-<jobid>.json`) and the token URL Jupyter printed in its log.
+    private func notebookConnection(_ detail: ClusterDetail, paths: ClusterPaths) -> NotebookConnection? {
+        let role = detail.status.roles.first { $0.role == .notebook }
+        guard let job = role?.jobs.last(where: { $0.state == "running" && $0.jobID != nil }),
+              let jobID = job.jobID,
+              let data = FileManager.default.contents(atPath: "\(paths.reportDir)/notebook-\(jobID).json"),
+              let report = try? JSONDecoder().decode(NotebookReport.self, from: data)
+        else { return nil }
+        let port = report.port.flatMap { Int($0) } ?? 0
+        var url: String?
+        let log = detail.logFile(role: .notebook, intent: job.intent)
+        if let text = FileManager.default.contents(atPath: log).map({ String(decoding: $0, as: UTF8.self) }) {
+            url = text.split(whereSeparator: \.isWhitespace).last { $0.hasPrefix("http") && $0.contains("token=") }
+                .map(String.init)
+        }
+        return NotebookConnection(jobID: jobID, host: report.host ?? report.address,
+                                  address: report.address, port: port, url: url)
+    }
+
+    static let hostName: String = {
+        var buffer = [CChar](repeating: 0, count: 256)
+        gethostname(&buffer, buffer.count)
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }()
+}
+
+/// The notebook job's report; the built-in template writes the port as a string.
+private struct NotebookReport: Decodable {
+    var host: String?
+    var address: String
+    var port: String?
+
+    enum CodingKeys: String, CodingKey { case host, address, port }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        host = try container.decodeIfPresent(String.self, forKey: .host)
+        address = try container.decode(String.self, forKey: .address)
+        if let text = try? container.decodeIfPresent(String.self, forKey: .port) {
+            port = text
+        } else {
+            port = try container.decodeIfPresent(Int.self, forKey: .port).map(String.init)
+        }
+    }
+}

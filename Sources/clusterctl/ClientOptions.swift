@@ -1,0 +1,89 @@
+import ArgumentParser
+import ClusterAPI
+import ClusterClient
+import ClusterCore
+import Glibc
+
+/// `--socket PATH` and `--config PATH`: where the daemon listens.
+struct ClientOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("The daemon's socket.", discussion: "Default: daemon.socket from the configuration.",
+                               valueName: "path"))
+    var socket: String?
+
+    @Option(help: ArgumentHelp("Configuration file (for the socket path).",
+                               discussion: "Default: $XDG_CONFIG_HOME/clusterd/clusterd.toml.", valueName: "path"))
+    var config: String?
+
+    /// The socket: `--socket`, else the configuration's, else the default path when there is no configuration.
+    func socketPath() throws -> String {
+        if let socket { return socket }
+        let environment = ConfigEnvironment.current
+        let path = config ?? environment.defaultConfigPath
+        if config == nil && access(path, F_OK) != 0 {
+            return environment.defaultSocketPath(stateDir: environment.defaultStateDir)
+        }
+        do {
+            return try ConfigLoader(environment: environment).load(path: path).daemon.socketPath
+        } catch {
+            Console.error("\(error)")
+            throw ExitCode.failure
+        }
+    }
+
+    /// A client for the daemon.
+    func client() throws -> ClusterClient {
+        ClusterClient(socketPath: try socketPath())
+    }
+}
+
+/// Exit codes of clusterctl (documented in docs/control-api.md and `clusterctl --help`).
+enum CtlExit {
+    static let notRunning = ExitCode(3)
+    static let notFound = ExitCode(4)
+
+    /// Runs `body`, turning client errors into a message on stderr and the documented exit code.
+    static func guarding<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as ClusterClientError {
+            Console.error("clusterctl: \(error)")
+            switch error {
+            case .notRunning: throw notRunning
+            case .api(let status, _) where status == 404: throw notFound
+            default: throw ExitCode.failure
+            }
+        }
+    }
+}
+
+/// `--json` on read commands.
+struct OutputOptions: ParsableArguments {
+    @Flag(help: "Print JSON instead of text.")
+    var json = false
+}
+
+/// A role as typed on the command line: `controller`, `engines` (or `engine`), `notebook`.
+struct RoleArgument: ExpressibleByArgument {
+    var role: ClusterRole
+
+    init?(argument: String) {
+        switch argument.lowercased() {
+        case "controller", "ctl": role = .controller
+        case "engine", "engines", "eng": role = .engine
+        case "notebook", "nb": role = .notebook
+        default: return nil
+        }
+    }
+
+    static var allValueStrings: [String] { ["controller", "engines", "notebook"] }
+}
+
+/// Prints `value` as pretty JSON on stdout.
+func printJSON<T: Encodable>(_ value: T) throws {
+    Console.write(String(decoding: try APIJSON.encode(value, pretty: true), as: UTF8.self) + "\n", fd: 1)
+}
+
+/// Prints `text` plus a newline on stdout.
+func say(_ text: String) {
+    Console.write(text + "\n", fd: 1)
+}

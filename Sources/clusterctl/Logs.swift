@@ -1,0 +1,58 @@
+import ArgumentParser
+import ClusterAPI
+import ClusterCore
+import Glibc
+
+/// `clusterctl logs <cluster> <role> [-f]`: the PBS output file of the role's newest job.
+struct Logs: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Print the PBS output file of a role's newest job.",
+        discussion: "The supervisor submits with -o <state_dir>/<cluster>/logs/<role>-<intent>.log. Many PBS sites "
+            + "copy the file there only when the job ends.")
+
+    @Argument(help: "The cluster.")
+    var cluster: String
+
+    @Argument(help: "controller, engines or notebook.")
+    var role: RoleArgument
+
+    @Flag(name: [.short, .customLong("follow")], help: "Keep printing as the file grows (tail -F).")
+    var follow = false
+
+    @OptionGroup var client: ClientOptions
+
+    func run() throws {
+        let api = try client.client()
+        let detail = try CtlExit.guarding { try api.cluster(cluster) }
+        guard let status = detail.status.roles.first(where: { $0.role == role.role }) else {
+            Console.error("clusterctl: cluster \(cluster) has no \(role.role.rawValue) role")
+            throw CtlExit.notFound
+        }
+        let job = status.jobs.last { $0.state == "running" } ?? status.jobs.last
+        guard let job else {
+            Console.error("clusterctl: \(cluster) has no \(role.role.rawValue) job now (see clusterctl status)")
+            throw CtlExit.notFound
+        }
+        let path = detail.logFile(role: role.role, intent: job.intent)
+        if follow {
+            let arguments = ["tail", "-n", "+1", "-F", path]
+            var argv = arguments.map { strdup($0) } + [nil]
+            execvp("tail", &argv)
+            Console.error("clusterctl: cannot run tail: \(String(cString: strerror(errno)))")
+            throw ExitCode.failure
+        }
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            Console.error("clusterctl: no output yet at \(path) (job \(job.jobID ?? "not submitted"), "
+                + "\(job.state)); PBS may copy it only when the job ends")
+            throw ExitCode.failure
+        }
+        defer { close(fd) }
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if count <= 0 { break }
+            buffer.withUnsafeBytes { _ = write(1, $0.baseAddress, count) }
+        }
+    }
+}

@@ -1,0 +1,109 @@
+import ClusterAPI
+@testable import ClusterClient
+import ClusterCore
+import ClusterDaemon
+import Foundation
+import Glibc
+import Logging
+import Testing
+
+/// Every suite that runs pbs-emu: one at a time, since `EmulatedCluster` sets PBS_EMU_HOME for the whole process
+/// (`.serialized` on a suite does not keep two suites apart; on a common parent it does).
+@Suite(.serialized) enum EmulatorSuites {}
+
+/// An emulated cluster with a started supervisor and the control server on the cluster's socket; clusterctl runs
+/// as a real process against it. The supervisor ticks only when a test asks.
+final class ControlHarness {
+    let cluster: EmulatedCluster
+    let supervisor: Supervisor
+    let server: ControlServer
+    let socketPath: String
+
+    private init(cluster: EmulatedCluster, supervisor: Supervisor, server: ControlServer) {
+        self.cluster = cluster
+        self.supervisor = supervisor
+        self.server = server
+        self.socketPath = server.socketPath
+    }
+
+    static func start(engines: Int = 1, idleTimeout: Duration = .seconds(1)) async throws -> ControlHarness {
+        let cluster = try EmulatedCluster(engines: engines)
+        let config = try cluster.config
+        var logger = Logger(label: "test") { StreamLogHandler.standardError(label: $0) }
+        logger.logLevel = .error
+        let pbs = PBSCommandClient(configuration: PBSCommandConfiguration(
+            qstat: config.daemon.qstat, qsub: config.daemon.qsub, qdel: config.daemon.qdel,
+            dialect: config.daemon.dialect, timeout: .seconds(10)))
+        let events = EventLog(path: cluster.root + "/state/events.log", logger: logger)
+        let supervisor = try Supervisor(config: config, pbs: pbs, events: events, logger: logger)
+        try await supervisor.start()
+        let service = await ControlService(supervisor: supervisor, events: events, pbs: pbs,
+                                           configPath: cluster.configPath,
+                                           environment: ConfigEnvironment(home: cluster.root, uid: getuid()),
+                                           logger: logger)
+        let server = try await ControlServer.start(socketPath: config.daemon.socketPath, service: service,
+                                                   logger: logger, idleTimeout: idleTimeout)
+        return ControlHarness(cluster: cluster, supervisor: supervisor, server: server)
+    }
+
+    func stop() async {
+        await server.shutdown()
+        await supervisor.stopAll()
+    }
+
+    var client: ClusterClient { ClusterClient(socketPath: socketPath, timeout: 10) }
+
+    /// Runs clusterctl with `arguments` plus `--socket`.
+    func ctl(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+        try cluster.run(EmulatedCluster.productDirectory.appendingPathComponent("clusterctl").path,
+                        arguments + ["--socket", socketPath])
+    }
+
+    /// Decodes clusterctl's JSON output.
+    func json<T: Decodable>(_ type: T.Type, _ arguments: [String],
+                            sourceLocation: SourceLocation = #_sourceLocation) throws -> T {
+        let run = try ctl(arguments + ["--json"])
+        #expect(run.status == 0, "\(arguments): \(run.stderr)", sourceLocation: sourceLocation)
+        return try APIJSON.decode(type, from: Array(run.stdout.utf8))
+    }
+}
+
+/// A raw connection to a unix socket, for requests no well-behaved client sends.
+struct RawSocket {
+    let fd: Int32
+
+    init(_ path: String) throws {
+        fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            for (index, byte) in path.utf8.enumerated() { raw[index] = byte }
+        }
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
+        }
+        try #require(result == 0, "connect: \(String(cString: strerror(errno)))")
+        var timeout = timeval(tv_sec: 10, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+    }
+
+    func send(_ text: String) {
+        _ = Array(text.utf8).withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+    }
+
+    /// Everything until the peer closes (or the 10 s receive timeout).
+    func readAll() -> String {
+        var data: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if count <= 0 { break }
+            data += buffer[0..<count]
+        }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    func close() { _ = Glibc.close(fd) }
+}
