@@ -16,10 +16,15 @@ struct Run: AsyncParsableCommand {
     @Option(help: "Lowest level logged: trace, debug, info, notice, warning, error, critical.")
     var logLevel: Logger.Level = .info
 
+    @Option(help: ArgumentHelp(
+        "Where to log: auto, journal or console.",
+        discussion: "auto: native journal entries when stderr is connected to the journal (systemd sets "
+            + "JOURNAL_STREAM), else readable lines on stderr. Never both."))
+    var logTarget: LogTarget = .auto
+
     func run() async throws {
         let config = try options.load()
-        var logger = Logger(label: "clusterd") { StreamLogHandler.standardError(label: $0) }
-        logger.logLevel = logLevel
+        let logger = logTarget.makeLogger(label: "clusterd", level: logLevel)
         do {
             try await Daemon.run(config: config, configPath: config.path, logger: logger)
         } catch {
@@ -30,3 +35,5 @@ struct Run: AsyncParsableCommand {
 }
 
 extension Logger.Level: @retroactive ExpressibleByArgument {}
+
+extension LogTarget: ExpressibleByArgument {}

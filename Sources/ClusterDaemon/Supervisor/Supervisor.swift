@@ -27,6 +27,8 @@ public actor Supervisor {
     public private(set) var lastTick: Timestamp?
     public private(set) var ticks = 0
     public private(set) var dialect: DialectDetection?
+    /// Seconds between two ticks (`poll_interval`, as last loaded or reloaded).
+    public var pollInterval: Int { settings.pollInterval }
 
     /// Loads every cluster's persisted state. Throws when a state file is corrupt.
     public init(config: ClusterdConfig, pbs: any PBSClient, clock: any WallClock = SystemClock(),
