@@ -49,10 +49,10 @@ install: release
 
 # Removes the binaries and the unit; the configuration and the state directory stay.
 uninstall:
-	-systemctl --user disable --now clusterd 2>/dev/null
+	@systemctl --user disable --now clusterd 2>/dev/null || true
 	for p in $(PROGRAMS); do rm -f "$(DESTDIR)$(BINDIR)/$$p"; done
 	rm -f "$(DESTDIR)$(UNITDIR)/clusterd.service"
-	-systemctl --user daemon-reload 2>/dev/null
+	@systemctl --user daemon-reload 2>/dev/null || true
 	@echo "kept $(DESTDIR)$(CONFDIR) and the state directory (~/.local/state/clusterd)"
 
 # Checks an installation: no Swift toolchain needed at run time, no libswift* linked, the unit verifies.

@@ -23,7 +23,8 @@ public enum Daemon {
         logger.notice("clusterd \(config.clusters.count) cluster(s), polling every \(config.daemon.pollInterval)s")
 
         let signals = SignalStream([SIGTERM, SIGINT, SIGHUP])
-        // Start-up is complete (config loaded, state adopted): the one place READY=1 is sent.
+        // Start-up is complete (config loaded, state adopted): the one place READY=1 is sent. The control socket
+        // must be bound above this line, so that `systemctl --user start` returns only once clusterctl can connect.
         notifier.ready(status: "started: \(config.clusters.count) cluster(s), first poll running")
         let loop = Task {
             await TickLoop(supervisor: supervisor, notifier: notifier,

@@ -24,11 +24,13 @@ struct Run: AsyncParsableCommand {
 
     func run() async throws {
         let config = try options.load()
-        let logger = logTarget.makeLogger(label: "clusterd", level: logLevel)
+        let target = logTarget.resolved()
+        let logger = target.makeLogger(label: "clusterd", level: logLevel)
         do {
             try await Daemon.run(config: config, configPath: config.path, logger: logger)
         } catch {
-            Console.error("clusterd: \(error)")
+            // On the journal the reason goes there as a native entry, not as a stray line on stderr.
+            if target == .journal { logger.critical("clusterd: \(error)") } else { Console.error("clusterd: \(error)") }
             throw ExitCode.failure
         }
     }

@@ -17,8 +17,8 @@ import Testing
         let runtime = dir.path + "/runtime"
         try FileManager.default.createDirectory(atPath: runtime, withIntermediateDirectories: true,
                                                 attributes: [.posixPermissions: 0o700])
-        let copy = try dir.write("clusterd.service",
-                                 text.replacingOccurrences(of: "%h/.local/bin/clusterd", with: Product.path("clusterd")))
+        let copy = try dir.write(
+            "clusterd.service", text.replacingOccurrences(of: "%h/.local/bin/clusterd", with: Product.path("clusterd")))
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Self.analyze)
         process.arguments = ["--user", "verify", copy]

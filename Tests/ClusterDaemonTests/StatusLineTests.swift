@@ -53,7 +53,8 @@ import Testing
               \(Self.role("engine", wanted: 0, jobs: [], desired: "stopped"))]}
             """)
         #expect(StatusLine.summary([stale, stopped], now: Timestamp(100)) ==
-            "a: controller restarting in 5s, 0/2 engines running (failed), notebook submitting, qstat failing for 1m30s; "
+            "a: controller restarting in 5s, 0/2 engines running (failed), notebook submitting, "
+            + "qstat failing for 1m30s; "
             + "b: controller stopped, 0/0 engines running (stopped), qstat ok")
         #expect(StatusLine.summary([], now: Timestamp(0)) == "no clusters configured")
     }

@@ -39,15 +39,17 @@ import Testing
             .first { $0.hasPrefix("MONOTONIC_USEC=") }.flatMap { UInt64($0.dropFirst("MONOTONIC_USEC=".count)) }
         let monotonic = try #require(stamp, "no MONOTONIC_USEC: \(socket.messages[reloading])")
         #expect(monotonic >= before && monotonic <= Self.monotonicMicroseconds())
-        #expect(await socket.next(from: reloading + 1) { $0.contains("READY=1") } != nil)
+        let readyAgain = try #require(await socket.next(from: reloading + 1) { $0.contains("READY=1") })
+        // Ticking goes on after the reload.
+        #expect(await socket.next(from: readyAgain + 1, timeout: .seconds(5)) { $0.contains("WATCHDOG=1") } != nil)
 
         // A hung qstat stalls the loop: the watchdog pings stop (systemd would kill the daemon).
+        // Healthy, it pings every ~200 ms; a tick already past its qstat may still finish and ping once more, so
+        // look for a silence longer than WATCHDOG_USEC within the 5 s qstat hang.
         try cluster.emu(["fault", "slow", "5s"])
-        try await Task.sleep(for: .milliseconds(600))  // a tick already past its qstat may still finish
         let stalled = socket.messages.count
-        try await Task.sleep(for: .seconds(2))  // longer than WATCHDOG_USEC
-        let late = socket.messages[stalled...].filter { $0.contains("WATCHDOG=1") }
-        #expect(late.isEmpty, "watchdog fed while the tick hangs: \(late)")
+        #expect(await Self.silence(of: "WATCHDOG=1", on: socket, for: .seconds(2), within: .seconds(4.5)),
+                "watchdog fed while the tick hangs: \(socket.messages[stalled...])")
         try cluster.emu(["fault", "slow", "off"])
 
         // SIGTERM: STOPPING=1, and the daemon exits 0 without waiting for the hung qstat.
@@ -58,6 +60,25 @@ import Testing
 
         // Not on the journal: readable lines on stderr, with the event metadata.
         #expect(daemon.stderr.contains("clusterd_event=submitted"), "\(daemon.stderr)")
+    }
+
+    /// True once no message containing `text` arrived for `quiet`, checked until `within` has passed.
+    static func silence(of text: String, on socket: NotifySocket, for quiet: Duration, within: Duration) async
+        -> Bool {
+        let deadline = ContinuousClock.now + within
+        var count = socket.messages.filter { $0.contains(text) }.count
+        var since = ContinuousClock.now
+        while ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(100))
+            let now = socket.messages.filter { $0.contains(text) }.count
+            if now != count {
+                count = now
+                since = ContinuousClock.now
+            } else if ContinuousClock.now - since >= quiet {
+                return true
+            }
+        }
+        return false
     }
 
     static func monotonicMicroseconds() -> UInt64 {
