@@ -2,7 +2,8 @@
 # Installs the Debian packages clusterd's build and tests need. Idempotent; needs root (or sudo).
 set -euo pipefail
 
-packages=(libsystemd-dev pkg-config make)
+# systemd: systemd-analyze (unit check), journalctl and systemd-journald (journald test); util-linux: unshare.
+packages=(libsystemd-dev pkg-config make systemd util-linux)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -6,8 +6,10 @@ import PBSCore
 
 /// `clusterd run`: the daemon's life from configuration to shutdown.
 public enum Daemon {
-    /// Runs until SIGTERM/SIGINT. SIGHUP reloads the configuration at `configPath`.
-    public static func run(config: ClusterdConfig, configPath: String, logger: Logger) async throws {
+    /// Runs until SIGTERM/SIGINT. SIGHUP reloads the configuration at `configPath`. `notifier` hears READY=1,
+    /// STATUS=, WATCHDOG=1, RELOADING=1 and STOPPING=1 (sd_notify under systemd; a no-op without NOTIFY_SOCKET).
+    public static func run(config: ClusterdConfig, configPath: String, logger: Logger,
+                           notifier: any ServiceNotifier = SystemdNotifier()) async throws {
         let lock = try DaemonLock(path: config.daemon.stateDir + "/clusterd.lock")
         let pbs = PBSCommandClient(configuration: PBSCommandConfiguration(
             qstat: config.daemon.qstat, qsub: config.daemon.qsub, qdel: config.daemon.qdel,
@@ -26,9 +28,17 @@ public enum Daemon {
         logger.notice("clusterd \(config.clusters.count) cluster(s), polling every \(config.daemon.pollInterval)s")
 
         let signals = SignalStream([SIGTERM, SIGINT, SIGHUP])
-        let loop = Task { await supervisor.run() }
+        // Start-up is complete (config loaded, state adopted): the one place READY=1 is sent. The control socket
+        // must be bound above this line, so that `systemctl --user start` returns only once clusterctl can connect.
+        notifier.ready(status: "started: \(config.clusters.count) cluster(s), first poll running")
+        let loop = Task {
+            await TickLoop(supervisor: supervisor, notifier: notifier,
+                           intervalOverride: testPollInterval(environment, logger: logger),
+                           clock: SystemClock()).run()
+        }
         for await signal in signals.stream {
             if signal == SIGHUP {
+                notifier.reloading()
                 do {
                     let fresh = try ConfigLoader(environment: .current).load(path: configPath)
                     await supervisor.reload(fresh)
@@ -36,16 +46,32 @@ public enum Daemon {
                 } catch {
                     logger.error("configuration not reloaded, keeping the running one: \(error)")
                 }
+                notifier.ready(status: StatusLine.summary(await supervisor.status(), now: SystemClock().now()))
                 continue
             }
             logger.notice("signal \(signal): stopping (\(config.daemon.onSIGTERM.rawValue))")
             break
         }
+        notifier.stopping(status: "stopping (\(config.daemon.onSIGTERM.rawValue))")
         await control.shutdown()
         loop.cancel()
         _ = await loop.value
-        if config.daemon.onSIGTERM == .stopJobs { await supervisor.stopAll() }
+        if config.daemon.onSIGTERM == .stopJobs {
+            // One qdel per cluster, each bounded by command_timeout.
+            notifier.extendTimeout(.seconds((config.daemon.commandTimeout + 5) * max(1, config.clusters.count)))
+            await supervisor.stopAll()
+        }
         withExtendedLifetime(lock) {}
+    }
+
+    /// Test-only: `CLUSTERD_TEST_POLL_INTERVAL_MS` replaces `poll_interval` (whose 10 s floor protects real PBS
+    /// servers) so tests against pbs-emu can tick quickly.
+    static func testPollInterval(_ environment: [String: String], logger: Logger) -> Duration? {
+        guard let text = environment["CLUSTERD_TEST_POLL_INTERVAL_MS"], let millis = Int(text), millis > 0 else {
+            return nil
+        }
+        logger.warning("CLUSTERD_TEST_POLL_INTERVAL_MS=\(millis): polling every \(millis) ms (test-only setting)")
+        return .milliseconds(millis)
     }
 }
 

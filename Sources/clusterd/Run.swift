@@ -16,17 +16,26 @@ struct Run: AsyncParsableCommand {
     @Option(help: "Lowest level logged: trace, debug, info, notice, warning, error, critical.")
     var logLevel: Logger.Level = .info
 
+    @Option(help: ArgumentHelp(
+        "Where to log: auto, journal or console.",
+        discussion: "auto: native journal entries when stderr is connected to the journal (systemd sets "
+            + "JOURNAL_STREAM), else readable lines on stderr. Never both."))
+    var logTarget: LogTarget = .auto
+
     func run() async throws {
         let config = try options.load()
-        var logger = Logger(label: "clusterd") { StreamLogHandler.standardError(label: $0) }
-        logger.logLevel = logLevel
+        let target = logTarget.resolved()
+        let logger = target.makeLogger(label: "clusterd", level: logLevel)
         do {
             try await Daemon.run(config: config, configPath: config.path, logger: logger)
         } catch {
-            Console.error("clusterd: \(error)")
+            // On the journal the reason goes there as a native entry, not as a stray line on stderr.
+            if target == .journal { logger.critical("clusterd: \(error)") } else { Console.error("clusterd: \(error)") }
             throw ExitCode.failure
         }
     }
 }
 
 extension Logger.Level: @retroactive ExpressibleByArgument {}
+
+extension LogTarget: ExpressibleByArgument {}

@@ -30,8 +30,7 @@ final class EmulatedCluster {
         try FileManager.default.createDirectory(atPath: bin, withIntermediateDirectories: true)
         environment = ["PBS_EMU_HOME": root + "/emu", "PBS_EMU_SERVER": "emu"]
         configPath = root + "/clusterd.toml"
-        setenv("PBS_EMU_HOME", root + "/emu", 1)
-        setenv("PBS_EMU_SERVER", "emu", 1)
+        // Passed to every command explicitly, never through the process environment: suites run in parallel.
         _ = try emu(["install-links", bin])
         _ = try emu(["config", "kill-delay", "1s"])
         let controller = !controllerReports ? "#!/bin/bash\nexec sleep 600\n" : """
@@ -125,7 +124,7 @@ final class EmulatedCluster {
         logger.logLevel = .warning
         let pbs = PBSCommandClient(configuration: PBSCommandConfiguration(
             qstat: config.daemon.qstat, qsub: config.daemon.qsub, qdel: config.daemon.qdel,
-            dialect: config.daemon.dialect, timeout: .seconds(10)))
+            dialect: config.daemon.dialect, timeout: .seconds(10), environment: environment))
         return try Supervisor(config: config, pbs: pbs,
                               events: EventLog(path: root + "/state/events.log", logger: logger), logger: logger)
     }
