@@ -20,8 +20,13 @@ public enum Daemon {
         try await supervisor.start()
         logger.notice("clusterd \(config.clusters.count) cluster(s), polling every \(config.daemon.pollInterval)s")
 
+        // Test-only: the end-to-end tests tick faster than the 10 s floor of poll_interval. Never set it in use.
+        let testInterval = environment["CLUSTERD_TEST_POLL_INTERVAL_MS"].flatMap(Int.init).map {
+            Duration.milliseconds(max($0, 100))
+        }
+        if let testInterval { logger.warning("CLUSTERD_TEST_POLL_INTERVAL_MS: polling every \(testInterval)") }
         let signals = SignalStream([SIGTERM, SIGINT, SIGHUP])
-        let loop = Task { await supervisor.run() }
+        let loop = Task { await supervisor.run(every: testInterval) }
         for await signal in signals.stream {
             if signal == SIGHUP {
                 do {

@@ -77,11 +77,11 @@ public actor Supervisor {
         ticks += 1
     }
 
-    /// Ticks every poll interval until the task is cancelled.
-    public func run() async {
+    /// Ticks every poll interval (or every `interval` when given: a test-only override) until cancelled.
+    public func run(every interval: Duration? = nil) async {
         while !Task.isCancelled {
             await tick()
-            try? await Task.sleep(for: .seconds(settings.pollInterval))
+            try? await Task.sleep(for: interval ?? .seconds(settings.pollInterval))
         }
     }
 
