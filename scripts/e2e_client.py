@@ -37,12 +37,20 @@ def attempt(handoff_path, expected, task_timeout):
         ids = list(client.ids)
         if len(ids) < expected:
             raise RuntimeError("%d of %d engines registered" % (len(ids), expected))
-        # A task with a timeout: stale ids (engines of a dead controller) never answer.
-        answer = client[ids].apply_async(mpi_work).get(timeout=task_timeout)
+        # One task per engine with a timeout: ids of engines that died (the controller keeps listing them until
+        # their heartbeats time out) never answer; count only the engines that do.
+        pending = {engine: client[engine].apply_async(mpi_work) for engine in ids}
+        deadline = time.monotonic() + task_timeout
         results = []
-        for engine, value in zip(ids, answer):
+        for engine, result in pending.items():
+            try:
+                value = result.get(timeout=max(0.1, deadline - time.monotonic()))
+            except Exception:  # noqa: BLE001 - a dead or busy engine: not counted
+                continue
             value["engine"] = engine
             results.append(value)
+        if len(results) < expected:
+            raise RuntimeError("%d of %d engines answered (%d registered)" % (len(results), expected, len(ids)))
         return handoff, results
     finally:
         client.close()
