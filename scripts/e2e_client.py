@@ -62,7 +62,7 @@ def main():
     error = None
     while time.monotonic() - start < timeout:
         try:
-            handoff, results = attempt(handoff_path, expected, task_timeout=min(10.0, timeout))
+            handoff, results = attempt(handoff_path, expected, task_timeout=min(5.0, timeout))
             # Every engine's MPI world must be whole: ranks 0..size-1 per world, allreduce = size*(size-1)/2.
             bad = [r for r in results
                    if r["value"] != sum(range(r["rank"] * 1000)) + r["size"] * (r["size"] - 1) // 2]

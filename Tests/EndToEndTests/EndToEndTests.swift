@@ -70,6 +70,7 @@ import Testing
             return now.count == 2 && !now.contains { $0.id == victim.id }
         }
         try #require(replaced, "engine \(victim.id) not replaced; see \(cluster.daemonLog)")
+        Timings.record("engine-replaced", Date().timeIntervalSince(engineKilled))
         answer = try await cluster.client(timeout: 90)
         try #require(answer.ok, "after engine loss: \(answer.error ?? "?")")
         Timings.record("engine-recovery", Date().timeIntervalSince(engineKilled))
