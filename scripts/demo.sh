@@ -112,7 +112,7 @@ say "Waiting for the controller job and 2 MPI engine jobs (2 ranks each)"
 for _ in $(seq 1 90); do [ -s "$HANDOFF" ] && break; kill -0 $DAEMON_PID || fail "clusterd exited"; sleep 1; done
 [ -s "$HANDOFF" ] || fail "no controller handoff after 90 s"
 ANSWER=$(client 120) || fail "the engines did not come up: $(field "$ANSWER" error 2>/dev/null || echo "$ANSWER")"
-BRINGUP=$(echo "$(date +%s.%N) - $STARTED" | bc)
+BRINGUP=$(awk -v a="$(date +%s.%N)" -v b="$STARTED" 'BEGIN {print a - b}')
 show_status
 info "cluster up in ${BRINGUP%.*} s"
 
@@ -131,7 +131,7 @@ for _ in $(seq 1 120); do
     sleep 0.5
 done
 ANSWER=$(client 120) || fail "the cluster did not recover: $(field "$ANSWER" error 2>/dev/null || echo "$ANSWER")"
-RECOVERY=$(echo "$(date +%s.%N) - $KILLED" | bc)
+RECOVERY=$(awk -v a="$(date +%s.%N)" -v b="$KILLED" 'BEGIN {print a - b}')
 show_status
 show_results "$ANSWER"
 info "new controller job $(field "$ANSWER" controller_job), handoff generation $(field "$ANSWER" generation)"
