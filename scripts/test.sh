@@ -1,10 +1,31 @@
 #!/usr/bin/env bash
-# The whole test suite: installs what it needs, builds, runs every test target.
+# The whole test suite: installs what it needs, builds, runs the fast test targets, then the slow end-to-end
+# target against a real Slurm (PBS wrappers) with real ipyparallel + MPI, set up here and stopped at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/install-deps.sh
 echo "== swift build (debug, with tests)"
 swift build --build-tests
-echo "== swift test"
-swift test --skip-build
+echo "== swift test (fast suite)"
+swift test --skip-build --skip EndToEndTests
+
+echo "== end to end: Slurm with PBS wrappers, ipyparallel + MPI venv"
+started_slurm=0
+if ! scripts/e2e-slurm.sh status 2>/dev/null; then
+    scripts/e2e-slurm.sh up
+    started_slurm=1
+fi
+# Stop only what this run started (a developer's running Slurm stays up).
+trap 'if [ "$started_slurm" = 1 ]; then scripts/e2e-slurm.sh down; fi' EXIT
+export CLUSTERD_E2E_VENV
+CLUSTERD_E2E_VENV=$(scripts/e2e-venv.sh)
+export CLUSTERD_E2E_TIMINGS
+CLUSTERD_E2E_TIMINGS=$(mktemp /tmp/clusterd-e2e-timings.XXXXXX)
+echo "== swift test --filter EndToEndTests"
+status=0
+swift test --skip-build --filter EndToEndTests || status=$?
+echo "== end-to-end timings (seconds)"
+sed 's/^/    /' "$CLUSTERD_E2E_TIMINGS"
+rm -f "$CLUSTERD_E2E_TIMINGS"
+exit $status

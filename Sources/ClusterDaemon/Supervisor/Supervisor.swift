@@ -102,14 +102,6 @@ public actor Supervisor {
         runtimes.keys.sorted().map { runtimes[$0]!.config }
     }
 
-    /// Ticks every poll interval until the task is cancelled.
-    public func run() async {
-        while !Task.isCancelled {
-            await tick()
-            try? await Task.sleep(for: .seconds(settings.pollInterval))
-        }
-    }
-
     /// A lifecycle command for one cluster; false when there is no such cluster.
     public func command(_ command: ControlCommand, cluster: String) async -> Bool {
         guard runtimes[cluster] != nil else { return false }

@@ -1,0 +1,276 @@
+import Foundation
+import Testing
+
+/// One finished command.
+struct CommandOutput {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+}
+
+/// A Slurm job of one test's cluster, as `squeue` shows it.
+struct SlurmJob: Equatable {
+    var id: String
+    var name: String
+    /// squeue's compact state: PD, R, CG, ...
+    var state: String
+    var isController: Bool { name.hasSuffix("-ctl") || name.hasSuffix("-controller") }
+    var isEngine: Bool { name.hasSuffix("-eng") || name.hasSuffix("-engine") }
+}
+
+/// What scripts/e2e_client.py printed.
+struct ClientAnswer: Decodable {
+    struct Result: Decodable {
+        var engine: Int
+        var rank: Int
+        var size: Int
+        var host: String
+        var value: Int
+    }
+    var ok: Bool
+    var controllerJob: String?
+    var generation: Int?
+    var engines: Int
+    var results: [Result]
+    var seconds: Double
+    var error: String?
+
+    enum CodingKeys: String, CodingKey {
+        case ok, generation, engines, results, seconds, error
+        case controllerJob = "controller_job"
+    }
+}
+
+/// A clusterd configuration in a temporary directory against the machine's real Slurm (PBS wrappers), run by the
+/// real `clusterd` binary ticking every second (`CLUSTERD_TEST_POLL_INTERVAL_MS`). `qstat` is a shim that runs
+/// the real one unless the file `qstat-fail` exists (then it exits 255, as a PBS server that is down).
+final class SlurmCluster {
+    let name: String
+    let root: String
+    let configPath: String
+    let engines: Int
+    private(set) var daemon: Process?
+    private var daemonRuns = 0
+
+    /// `name` must be unique per test (job names are `cd-<name>-ctl` / `cd-<name>-engine`).
+    init(name: String, engines: Int = 2, dialect: String = "slurm-wrapper", onSIGTERM: String = "keep-jobs") throws {
+        self.name = name
+        self.engines = engines
+        root = "/tmp/clusterd-e2e-\(name)-\(UUID().uuidString.prefix(8))"
+        configPath = root + "/clusterd.toml"
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        let shim = """
+            #!/bin/sh
+            if [ -e \(root)/qstat-fail ]; then echo "qstat-shim: failing on purpose" >&2; exit 255; fi
+            exec /usr/bin/qstat "$@"
+
+            """
+        try shim.write(toFile: root + "/qstat-shim", atomically: true, encoding: .utf8)
+        chmod(root + "/qstat-shim", 0o755)
+        try writeConfig(dialect: dialect, onSIGTERM: onSIGTERM)
+    }
+
+    /// (Re)writes the configuration; takes effect at the next daemon start.
+    func writeConfig(dialect: String, onSIGTERM: String) throws {
+        let config = """
+            [daemon]
+            poll_interval = "10s"
+            command_timeout = "30s"
+            qstat = "\(root)/qstat-shim"
+            qsub = "/usr/bin/qsub"
+            qdel = "/usr/bin/qdel"
+            dialect = "\(dialect)"
+            state_dir = "\(root)/state"
+            socket = "\(root)/cd.sock"
+            on_sigterm = "\(onSIGTERM)"
+
+            [clusters.\(name)]
+            venv = "\(EndToEndEnvironment.venv)"
+            ipython_dir = "\(root)/ipython"
+            workdir = "\(root)"
+
+            [clusters.\(name).controller]
+            select = "1:ncpus=1"
+            walltime = "01:00:00"
+            restart = { initial_backoff = "1s", max_backoff = "2s" }
+
+            [clusters.\(name).engines]
+            jobs = \(engines)
+            select = "1:ncpus=1:mpiprocs=2"
+            walltime = "01:00:00"
+            mpi_args = ["--oversubscribe"]
+            restart = { initial_backoff = "1s", max_backoff = "2s" }
+
+            """
+        try config.write(toFile: configPath, atomically: true, encoding: .utf8)
+    }
+
+    deinit {
+        if let daemon, daemon.isRunning { kill(daemon.processIdentifier, SIGKILL) }
+        // No job may outlive its test.
+        let ids = (try? Self.squeue(prefix: "cd-\(name)-").map(\.id)) ?? []
+        if !ids.isEmpty { _ = try? Self.runSync("/usr/bin/scancel", ids) }
+        try? FileManager.default.removeItem(atPath: root)
+    }
+
+    // MARK: - The daemon
+
+    /// Starts `clusterd run`; its output goes to `<root>/daemon-<n>.log`.
+    func startDaemon() throws {
+        daemonRuns += 1
+        let log = root + "/daemon-\(daemonRuns).log"
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: EndToEndEnvironment.clusterd)
+        process.arguments = ["run", "--config", configPath]
+        var environment = ProcessInfo.processInfo.environment
+        environment["CLUSTERD_TEST_POLL_INTERVAL_MS"] = "1000"
+        process.environment = environment
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        process.standardOutput = handle
+        process.standardError = handle
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        daemon = process
+    }
+
+    /// Sends `signal` to the daemon and waits (at most `timeout` s) for it to exit; returns its status.
+    @discardableResult
+    func stopDaemon(_ signal: Int32 = SIGTERM, timeout: Double = 30) async throws -> Int32 {
+        let process = try #require(daemon, "no daemon running")
+        kill(process.processIdentifier, signal)
+        let exited = await waitFor(timeout) { !process.isRunning }
+        try #require(exited, "clusterd did not exit \(timeout) s after signal \(signal); see \(daemonLog)")
+        daemon = nil
+        return process.terminationStatus
+    }
+
+    var daemonLog: String { root + "/daemon-\(daemonRuns).log" }
+
+    /// Every daemon log so far, concatenated.
+    func daemonLogs() -> String {
+        (1...max(daemonRuns, 1)).compactMap { try? String(contentsOfFile: root + "/daemon-\($0).log", encoding: .utf8) }
+            .joined()
+    }
+
+    // MARK: - Observing
+
+    /// This cluster's jobs that squeue still shows and that are not completing.
+    func liveJobs() throws -> [SlurmJob] {
+        try Self.squeue(prefix: "cd-\(name)-").filter { $0.state != "CG" && $0.state != "CD" }
+    }
+
+    func running(controllers: Bool) throws -> [SlurmJob] {
+        try liveJobs().filter { $0.state == "R" && (controllers ? $0.isController : $0.isEngine) }
+    }
+
+    /// The handoff file as JSON, or nil before the first one.
+    func handoff() throws -> [String: Any]? {
+        let path = "\(root)/state/\(name)/controller.json"
+        guard let data = FileManager.default.contents(atPath: path) else { return nil }
+        return try JSONSerialization.jsonObject(with: data) as? [String: Any]
+    }
+
+    func handoffGeneration() throws -> Int? { try handoff()?["generation"] as? Int }
+
+    /// The reconciler's persisted state (`stale`: the last qstat failed).
+    func state() throws -> [String: Any] {
+        let data = try #require(FileManager.default.contents(atPath: "\(root)/state/\(name)/state.json"))
+        return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+    }
+
+    /// Event kinds recorded in `<state>/events.log`, oldest first.
+    func eventKinds() -> [String] {
+        let text = (try? String(contentsOfFile: root + "/state/events.log", encoding: .utf8)) ?? ""
+        return text.split(separator: "\n").compactMap { line in
+            (try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])?["kind"] as? String
+        }
+    }
+
+    /// Runs the ipyparallel client until every engine (jobs × 2 MPI ranks) answers an MPI task, or `timeout`.
+    func client(timeout: Double) async throws -> ClientAnswer {
+        let output = try await Self.run(
+            EndToEndEnvironment.venv + "/bin/python",
+            [EndToEndEnvironment.clientScript, "\(root)/state/\(name)/controller.json", "\(engines * 2)",
+             "\(Int(timeout))"],
+            environment: ["IPYTHONDIR": root + "/ipython"], timeout: timeout + 30)
+        let line = output.stdout.split(separator: "\n").last.map(String.init) ?? ""
+        do {
+            return try JSONDecoder().decode(ClientAnswer.self, from: Data(line.utf8))
+        } catch {
+            Issue.record("client printed no answer (exit \(output.status)): \(output.stdout) \(output.stderr)")
+            throw error
+        }
+    }
+
+    /// Polls `condition` every 0.5 s for at most `timeout` seconds.
+    func waitFor(_ timeout: Double, _ condition: () throws -> Bool) async -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if (try? condition()) == true { return true }
+            try? await Task.sleep(for: .milliseconds(500))
+        }
+        return (try? condition()) == true
+    }
+
+    func touch(_ file: String) { _ = FileManager.default.createFile(atPath: root + "/" + file, contents: nil) }
+    func remove(_ file: String) { try? FileManager.default.removeItem(atPath: root + "/" + file) }
+
+    // MARK: - Commands
+
+    /// `squeue` rows whose job name starts with `prefix`.
+    static func squeue(prefix: String) throws -> [SlurmJob] {
+        let output = try runSync("/usr/bin/squeue", ["-h", "-o", "%i|%j|%t"])
+        return output.stdout.split(separator: "\n").compactMap { line in
+            let parts = line.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
+            guard parts.count == 3, parts[1].hasPrefix(prefix) else { return nil }
+            return SlurmJob(id: parts[0], name: parts[1], state: parts[2])
+        }
+    }
+
+    /// A short command (squeue, qdel, scancel), synchronously.
+    @discardableResult
+    static func runSync(_ executable: String, _ arguments: [String]) throws -> CommandOutput {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/timeout")
+        process.arguments = ["-k", "5", "20", executable] + arguments
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return CommandOutput(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+                             stderr: String(decoding: stderr, as: UTF8.self))
+    }
+
+    /// A long command without blocking a cooperative thread: output to files, termination awaited.
+    static func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:],
+                    timeout: Double) async throws -> CommandOutput {
+        let base = NSTemporaryDirectory() + "clusterd-e2e-cmd-\(UUID().uuidString.prefix(8))"
+        _ = FileManager.default.createFile(atPath: base + ".out", contents: nil)
+        _ = FileManager.default.createFile(atPath: base + ".err", contents: nil)
+        defer {
+            try? FileManager.default.removeItem(atPath: base + ".out")
+            try? FileManager.default.removeItem(atPath: base + ".err")
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/timeout")
+        process.arguments = ["-k", "5", "\(Int(timeout))", executable] + arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: base + ".out"))
+        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: base + ".err"))
+        process.standardInput = FileHandle.nullDevice
+        let status: Int32 = try await withCheckedThrowingContinuation { continuation in
+            process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
+            do { try process.run() } catch {
+                process.terminationHandler = nil
+                continuation.resume(throwing: error)
+            }
+        }
+        return CommandOutput(status: status,
+                             stdout: (try? String(contentsOfFile: base + ".out", encoding: .utf8)) ?? "",
+                             stderr: (try? String(contentsOfFile: base + ".err", encoding: .utf8)) ?? "")
+    }
+}
