@@ -25,7 +25,8 @@ import Testing
 
     /// The four: a wrong type, an unknown key, a bad duration, a shell metacharacter in a queue name.
     @Test(arguments: [
-        ("[clusters.default.engines]\njobs = \"two\"\n", "bad.toml:2: clusters.default.engines.jobs: must be an integer"),
+        ("[clusters.default.engines]\njobs = \"two\"\n",
+         "bad.toml:2: clusters.default.engines.jobs: must be an integer"),
         ("[clusters.default]\nprofil = \"pbs\"\n", "bad.toml:2: clusters.default.profil: unknown key (did you mean"),
         ("[daemon]\npoll_interval = \"thirty\"\n[clusters.default]\n",
          "bad.toml:2: daemon.poll_interval: must be a duration"),

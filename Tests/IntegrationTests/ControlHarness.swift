@@ -7,8 +7,9 @@ import Glibc
 import Logging
 import Testing
 
-/// Every suite that runs pbs-emu: one at a time, since `EmulatedCluster` sets PBS_EMU_HOME for the whole process
-/// (`.serialized` on a suite does not keep two suites apart; on a common parent it does).
+/// Suites that drive an in-process supervisor against pbs-emu run one at a time: each test starts a pbs-emu server
+/// and jobs, and on 2 cores running them side by side makes their timing bounds flaky (`.serialized` on a suite
+/// does not keep two suites apart; on a common parent it does).
 @Suite(.serialized) enum EmulatorSuites {}
 
 /// An emulated cluster with a started supervisor and the control server on the cluster's socket; clusterctl runs

@@ -21,8 +21,9 @@ public struct ConfigLoader: Sendable {
         do {
             root = try TOMLTable(string: text)
         } catch let error as TOMLParseError {
+            let column = error.source.begin.column
             sink.addFileProblem(line: error.source.begin.line,
-                                message: "TOML syntax error: \(error.description) (column \(error.source.begin.column))")
+                                message: "TOML syntax error: \(error.description) (column \(column))")
             throw ConfigError(problems: sink.problems)
         } catch {
             sink.addFileProblem(line: nil, message: "TOML syntax error: \(error)")

@@ -18,7 +18,8 @@ enum BuiltInTemplates {
             local a
             if [ "$1" = auto ]; then
                 a=$(hostname -I 2>/dev/null | awk '{print $1}')
-                [ -n "$a" ] || a=$(ip -4 -o addr show scope global 2>/dev/null | awk '{split($4,p,"/"); print p[1]; exit}')
+                [ -n "$a" ] || a=$(ip -4 -o addr show scope global 2>/dev/null \\
+                    | awk '{split($4,p,"/"); print p[1]; exit}')
                 [ -n "$a" ] || a=127.0.0.1
             else
                 a=$(ip -4 -o addr show dev "$1" 2>/dev/null | awk '{split($4,p,"/"); print p[1]; exit}')
