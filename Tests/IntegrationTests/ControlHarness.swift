@@ -30,11 +30,8 @@ final class ControlHarness {
     static func start(engines: Int = 1, idleTimeout: Duration = .seconds(1)) async throws -> ControlHarness {
         let cluster = try EmulatedCluster(engines: engines)
         let config = try cluster.config
-        var logger = Logger(label: "test") { StreamLogHandler.standardError(label: $0) }
-        logger.logLevel = .error
-        let pbs = PBSCommandClient(configuration: PBSCommandConfiguration(
-            qstat: config.daemon.qstat, qsub: config.daemon.qsub, qdel: config.daemon.qdel,
-            dialect: config.daemon.dialect, timeout: .seconds(10)))
+        let logger = cluster.logger(.error)
+        let pbs = try cluster.pbsClient()
         let events = EventLog(path: cluster.root + "/state/events.log", logger: logger)
         let supervisor = try Supervisor(config: config, pbs: pbs, events: events, logger: logger)
         try await supervisor.start()
@@ -55,15 +52,15 @@ final class ControlHarness {
     var client: ClusterClient { ClusterClient(socketPath: socketPath, timeout: 10) }
 
     /// Runs clusterctl with `arguments` plus `--socket`.
-    func ctl(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
-        try cluster.run(EmulatedCluster.productDirectory.appendingPathComponent("clusterctl").path,
-                        arguments + ["--socket", socketPath])
+    func ctl(_ arguments: [String]) async throws -> (status: Int32, stdout: String, stderr: String) {
+        try await cluster.runOffPool(EmulatedCluster.productDirectory.appendingPathComponent("clusterctl").path,
+                                     arguments + ["--socket", socketPath])
     }
 
     /// Decodes clusterctl's JSON output.
     func json<T: Decodable>(_ type: T.Type, _ arguments: [String],
-                            sourceLocation: SourceLocation = #_sourceLocation) throws -> T {
-        let run = try ctl(arguments + ["--json"])
+                            sourceLocation: SourceLocation = #_sourceLocation) async throws -> T {
+        let run = try await ctl(arguments + ["--json"])
         #expect(run.status == 0, "\(arguments): \(run.stderr)", sourceLocation: sourceLocation)
         return try APIJSON.decode(type, from: Array(run.stdout.utf8))
     }

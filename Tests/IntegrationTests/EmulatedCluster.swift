@@ -99,14 +99,34 @@ final class EmulatedCluster {
         try JSONDecoder().decode([String: Int].self, from: Data(try emu(["stats"]).utf8))
     }
 
+    /// `run` on a thread outside Swift's cooperative pool: waiting for a process there must not starve an
+    /// in-process daemon (the supervisor actor) that the process talks to. On 2 cores the pool has 2 threads.
+    func runOffPool(_ executable: String, _ arguments: [String], extraEnvironment: [String: String] = [:])
+        async throws -> (status: Int32, stdout: String, stderr: String)
+    {
+        let environment = environment.merging(extraEnvironment) { $1 }
+        return try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread {
+                continuation.resume(with: Result {
+                    try Self.execute(executable, arguments, environment: environment)
+                })
+            }
+        }
+    }
+
     func run(_ executable: String, _ arguments: [String], extraEnvironment: [String: String] = [:])
+        throws -> (status: Int32, stdout: String, stderr: String)
+    {
+        try Self.execute(executable, arguments, environment: environment.merging(extraEnvironment) { $1 })
+    }
+
+    static func execute(_ executable: String, _ arguments: [String], environment: [String: String])
         throws -> (status: Int32, stdout: String, stderr: String)
     {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-            .merging(extraEnvironment) { $1 }
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
@@ -118,14 +138,23 @@ final class EmulatedCluster {
                 String(decoding: stderr, as: UTF8.self))
     }
 
-    func supervisor() throws -> Supervisor {
+    /// The PBS client of this cluster's configuration, talking to this cluster's emulator.
+    func pbsClient() throws -> PBSCommandClient {
         let config = try config
-        var logger = Logger(label: "test") { StreamLogHandler.standardError(label: $0) }
-        logger.logLevel = .warning
-        let pbs = PBSCommandClient(configuration: PBSCommandConfiguration(
+        return PBSCommandClient(configuration: PBSCommandConfiguration(
             qstat: config.daemon.qstat, qsub: config.daemon.qsub, qdel: config.daemon.qdel,
             dialect: config.daemon.dialect, timeout: .seconds(10), environment: environment))
-        return try Supervisor(config: config, pbs: pbs,
+    }
+
+    func logger(_ level: Logger.Level = .warning) -> Logger {
+        var logger = Logger(label: "test") { StreamLogHandler.standardError(label: $0) }
+        logger.logLevel = level
+        return logger
+    }
+
+    func supervisor() throws -> Supervisor {
+        let logger = logger()
+        return try Supervisor(config: try config, pbs: try pbsClient(),
                               events: EventLog(path: root + "/state/events.log", logger: logger), logger: logger)
     }
 
