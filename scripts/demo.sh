@@ -90,13 +90,9 @@ client() {  # client TIMEOUT -> JSON answer on stdout
 }
 field() { "$VENV/bin/python" -c 'import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]])' "$1" "$2"; }
 show_status() {
-    if "$BIN/clusterctl" status --config "$DEMO/clusterd.toml" >"$DEMO/status.txt" 2>/dev/null; then
-        sed 's/^/    /' "$DEMO/status.txt"
-    else
-        # clusterctl status is not available in this build: show what PBS and the handoff file say.
-        "$DEMO/bin/qstat" | sed 's/^/    /'
-        [ -s "$HANDOFF" ] && info "handoff: $(tr -d '\n ' <"$HANDOFF")"
-    fi
+    "$BIN/clusterctl" status --config "$DEMO/clusterd.toml" >"$DEMO/status.txt" 2>&1 \
+        || fail "clusterctl status (its output: $DEMO/status.txt)"
+    sed 's/^/    /' "$DEMO/status.txt"
 }
 show_results() {
     "$VENV/bin/python" - "$1" <<'EOF'
