@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Idle cost of the daemon: RSS and CPU time between ticks, and qstat calls per tick, on pbs-emu.
 # Usage: scripts/bench/daemon-idle.sh [seconds to watch, default 60]
+#        BIN=.build-static/release scripts/bench/daemon-idle.sh   (the binaries `make install` ships)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 watch=${1:-60}
-swift build -c release --product clusterd >/dev/null
-swift build -c release --product pbs-emu >/dev/null
-bin=$(swift build -c release --show-bin-path)
+if [ -z "${BIN:-}" ]; then
+    swift build -c release --product clusterd >/dev/null
+    swift build -c release --product pbs-emu >/dev/null
+fi
+bin=${BIN:-$(swift build -c release --show-bin-path)}
 work=$(mktemp -d)
 trap '"$bin/pbs-emu" server stop >/dev/null 2>&1 || true; kill "$daemon" 2>/dev/null || true; rm -rf "$work"' EXIT
 export PBS_EMU_HOME=$work/emu PBS_EMU_SERVER=emu HOME=$work
