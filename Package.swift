@@ -87,7 +87,7 @@ let package = Package(
         .testTarget(name: "PBSCoreTests", dependencies: ["PBSCore"], resources: [.copy("Fixtures")],
                     swiftSettings: strict),
         .testTarget(name: "ClusterCoreTests", dependencies: ["ClusterCore"], swiftSettings: strict),
-        .testTarget(name: "ClusterDaemonTests", dependencies: ["ClusterDaemon"], swiftSettings: strict),
+        .testTarget(name: "ClusterDaemonTests", dependencies: ["ClusterDaemon", "ClusterAPI"], swiftSettings: strict),
         .testTarget(name: "PBSEmulatorTests", dependencies: ["PBSEmulator", "PBSCore"], swiftSettings: strict),
         // The daemon's supervisor against real pbs-emu processes (and the real clusterd binary for crashes).
         .testTarget(

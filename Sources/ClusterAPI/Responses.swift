@@ -80,14 +80,14 @@ public struct ClusterDetail: Codable, Sendable, Equatable {
     /// The handoff file's path.
     public var handoffFile: String
     /// The handoff file's contents; nil before the first controller reported.
-    public var handoff: HandoffContents?
+    public var handoff: HandoffDocument?
     /// Where the PBS output of each job goes: `<logDir>/<role>-<intent>.log`.
     public var logDir: String
     /// The running notebook's connection details, when it reported them.
     public var notebook: NotebookConnection?
 
     /// A detail.
-    public init(name: String, status: ClusterStatus, handoffFile: String, handoff: HandoffContents?, logDir: String,
+    public init(name: String, status: ClusterStatus, handoffFile: String, handoff: HandoffDocument?, logDir: String,
                 notebook: NotebookConnection?) {
         self.name = name
         self.status = status
@@ -100,36 +100,6 @@ public struct ClusterDetail: Codable, Sendable, Equatable {
     /// The PBS output file of one job (the supervisor passes it to `qsub -o`).
     public func logFile(role: ClusterRole, intent: IntentID) -> String {
         "\(logDir)/\(role.rawValue)-\(intent.rawValue).log"
-    }
-}
-
-/// What the handoff file says (the same keys as the file).
-public struct HandoffContents: Codable, Sendable, Equatable {
-    /// The controller's address.
-    public var address: String
-    /// The controller's PBS job id.
-    public var controllerJob: String
-    /// The controller generation.
-    public var generation: Int
-    /// ipyparallel's engine connection file.
-    public var engineFile: String
-    /// ipyparallel's client connection file (`ipyparallel.Client(url_file=...)`).
-    public var clientFile: String?
-    /// When clusterd wrote it (seconds since the epoch).
-    public var writtenAt: Int
-    /// True when the controller is dead or being replaced.
-    public var stale: Bool
-
-    /// Handoff contents.
-    public init(address: String, controllerJob: String, generation: Int, engineFile: String, clientFile: String?,
-                writtenAt: Int, stale: Bool) {
-        self.address = address
-        self.controllerJob = controllerJob
-        self.generation = generation
-        self.engineFile = engineFile
-        self.clientFile = clientFile
-        self.writtenAt = writtenAt
-        self.stale = stale
     }
 }
 

@@ -1,3 +1,4 @@
+import ClusterAPI
 import ClusterDaemon
 import Foundation
 import Glibc

@@ -1,4 +1,5 @@
 import ClusterCore
+import ClusterAPI
 import ClusterDaemon
 import Foundation
 import Logging

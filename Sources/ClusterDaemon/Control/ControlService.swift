@@ -141,13 +141,7 @@ public struct ControlService: Sendable {
 
     private func detail(_ status: ClusterStatus, _ config: ClusterConfig, stateDir: String) -> ClusterDetail {
         let paths = ClusterPaths(stateDir: stateDir, cluster: config.name)
-        var handoff: HandoffContents?
-        if let document = try? HandoffFile(path: config.handoffFile).read() {
-            handoff = HandoffContents(
-                address: document.address, controllerJob: document.controllerJob, generation: document.generation,
-                engineFile: document.engineFile, clientFile: document.clientFile, writtenAt: document.writtenAt,
-                stale: document.stale)
-        }
+        let handoff = try? HandoffFile(path: config.handoffFile).read()
         var detail = ClusterDetail(name: config.name, status: status, handoffFile: config.handoffFile,
                                    handoff: handoff, logDir: paths.logDir, notebook: nil)
         detail.notebook = notebookConnection(detail, paths: paths)

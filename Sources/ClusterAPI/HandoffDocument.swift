@@ -1,0 +1,39 @@
+/// The stable handoff file that tells engines and notebooks where the current controller is; the control API
+/// serves the same document with the same keys.
+///
+/// clusterd rewrites the file atomically, mode 0600, whenever a new controller reports its address.
+public struct HandoffDocument: Codable, Sendable, Equatable {
+    public var cluster: String
+    /// The controller's address (IP or resolvable host name).
+    public var address: String
+    public var controllerJob: String
+    public var generation: Int
+    /// ipyparallel's engine connection file written by that controller (`ipengine --file=`).
+    public var engineFile: String
+    /// ipyparallel's client connection file (`ipyparallel.Client(url_file=...)`).
+    public var clientFile: String?
+    /// When clusterd wrote it, seconds since the epoch.
+    public var writtenAt: Int
+    /// True when clusterd knows this controller is dead or being replaced: do not connect.
+    public var stale: Bool
+
+    public init(cluster: String, address: String, controllerJob: String, generation: Int, engineFile: String,
+                clientFile: String?, writtenAt: Int, stale: Bool = false) {
+        self.cluster = cluster
+        self.address = address
+        self.controllerJob = controllerJob
+        self.generation = generation
+        self.engineFile = engineFile
+        self.clientFile = clientFile
+        self.writtenAt = writtenAt
+        self.stale = stale
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case cluster, address, generation, stale
+        case controllerJob = "controller_job"
+        case engineFile = "engine_file"
+        case clientFile = "client_file"
+        case writtenAt = "written_at"
+    }
+}
