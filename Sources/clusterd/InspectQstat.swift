@@ -65,7 +65,7 @@ struct InspectQstat: ParsableCommand {
     }
 }
 
-/// Whole-file input (mapped or read) and output in one write.
+/// Whole-file input (mapped or read) and raw writes of the output.
 enum RawFile {
     struct Failure: Error, CustomStringConvertible {
         let description: String

@@ -173,6 +173,30 @@ struct QstatRoundTripTests {
         check(try QstatParser.parse(json(specs).bytes, format: .openpbsJSON), against: specs)
     }
 
+    /// A listing whose output passes the 1 MiB flush threshold comes out in whole-line pieces that add up to one
+    /// line per job; a listing cut short hands out the finished lines and then throws.
+    @Test func largeOutputIsHandedOutInWholeLinePieces() throws {
+        let listing = Array(json(specs(3_000)).utf8)
+        var pieces: [[UInt8]] = []
+        try listing.withUnsafeBufferPointer { bytes in
+            try QstatInspection.run(bytes, format: .openpbsJSON) { pieces.append(Array($0)) }
+        }
+        #expect(pieces.count > 1)
+        #expect(pieces.allSatisfy { $0.last == 0x0A })
+        #expect(pieces.dropLast().allSatisfy { $0.count >= 1 << 20 })
+        #expect(pieces.joined().split(separator: 0x0A).count == 3_000)
+        #expect(Array(pieces.joined()) == (try QstatInspection.run(listing, format: .openpbsJSON)))
+
+        var handedOut = 0
+        #expect(throws: QstatInspectionError.self) {
+            try listing.withUnsafeBufferPointer { bytes in
+                let cut = UnsafeBufferPointer(rebasing: bytes[..<(bytes.count * 9 / 10)])
+                try QstatInspection.run(cut, format: .openpbsJSON) { handedOut += $0.count }
+            }
+        }
+        #expect(handedOut >= 1 << 20, "the lines before the cut were handed out")
+    }
+
     @Test func jsonLinesOfAListingAreOneObjectPerJob() throws {
         let specs = specs(7)
         let output = try QstatInspection.run(json(specs).bytes, format: nil)

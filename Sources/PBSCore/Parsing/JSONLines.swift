@@ -147,6 +147,11 @@ final class OutputBuffer {
         (base, capacity, mapped) = (newBase, newCapacity, newMapped)
     }
 
+    /// Empties the buffer, keeping its memory.
+    func removeAll() {
+        count = 0
+    }
+
     func withBytes<T>(_ body: (UnsafeBufferPointer<UInt8>) throws -> T) rethrows -> T {
         try body(UnsafeBufferPointer(start: base, count: count))
     }
@@ -267,12 +272,13 @@ public enum QstatInspection {
         _ bytes: UnsafeBufferPointer<UInt8>, format: QstatFormat?
     ) throws(QstatInspectionError) -> [UInt8] {
         var result: [UInt8] = []
-        try run(bytes, format: format) { result = Array($0) }
+        try run(bytes, format: format) { result.append(contentsOf: $0) }
         return result
     }
 
-    /// Parses `bytes` and hands all the JSON lines to `output` at once, from memory that is freed when it
-    /// returns: the whole-listing path of `clusterd inspect-qstat`, with no copy of the output.
+    /// Parses `bytes` and hands the JSON lines to `output` in pieces of about 1 MiB (whole lines), from one
+    /// reused buffer: the path of `clusterd inspect-qstat`. On invalid input the lines of the jobs before the
+    /// error may already have been handed out; then it throws.
     public static func run(
         _ bytes: UnsafeBufferPointer<UInt8>, format: QstatFormat?,
         output: (UnsafeBufferPointer<UInt8>) -> Void
@@ -288,13 +294,18 @@ public enum QstatInspection {
             throw .unrecognized(excerpt: excerpt(bytes))
         }
         var sink = JSONLinesSink()
-        // The output is about half the input; reserved pages that stay untouched cost no memory.
-        sink.output = OutputBuffer(capacity: bytes.count / 2 + 4096)
-        do {
-            try QstatParser.parse(bytes, format: chosen, into: &sink)
-        } catch {
-            throw .invalid(error)
+        sink.output = OutputBuffer(capacity: min(bytes.count / 2, JSONLinesSink.flushThreshold) + 64 * 1024)
+        let failure = withoutActuallyEscaping(output) { output -> QstatParseError? in
+            sink.flush = output
+            defer { sink.flush = nil }
+            do throws(QstatParseError) {
+                try QstatParser.parse(bytes, format: chosen, into: &sink)
+                return nil
+            } catch {
+                return error
+            }
         }
+        if let failure { throw .invalid(failure) }
         sink.output.withBytes(output)
     }
 
