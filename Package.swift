@@ -37,7 +37,7 @@ let package = Package(
         // Codable types shared by the daemon's control API and its client.
         .target(name: "ClusterAPI", dependencies: ["ClusterCore"], swiftSettings: strict),
         // The typed control-API client (HTTP/1.1 over the unix socket, plain POSIX: clusterctl starts fast).
-        .target(name: "ClusterClient", dependencies: ["ClusterAPI"], swiftSettings: strict),
+        .target(name: "ClusterClient", dependencies: ["ClusterAPI", "ClusterCore"], swiftSettings: strict),
         // libsystemd (sd_notify, sd_journal_sendv).
         .systemLibrary(
             name: "CSystemd",

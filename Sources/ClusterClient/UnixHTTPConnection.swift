@@ -1,3 +1,5 @@
+import ClusterCore
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -16,12 +18,10 @@ final class UnixHTTPConnection {
 
     /// Connects to `socketPath`; `timeout` bounds every read and write (nil waits forever, for streams).
     init(socketPath: String, timeout: Double?) throws(ClusterClientError) {
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        let pathBytes = Array(socketPath.utf8)
-        let capacity = MemoryLayout.size(ofValue: address.sun_path)
-        guard pathBytes.count < capacity else {
-            throw .connection("socket path \(socketPath) is \(pathBytes.count) bytes; the limit is \(capacity - 1)")
+        let length = socketPath.utf8.count
+        guard length <= UnixSocket.maximumPathLength else {
+            throw .connection(
+                "socket path \(socketPath) is \(length) bytes; the limit is \(UnixSocket.maximumPathLength)")
         }
         #if canImport(Glibc)
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
@@ -29,16 +29,8 @@ final class UnixHTTPConnection {
         let fd = socket(AF_UNIX, SOCK_STREAM, 0)
         #endif
         guard fd >= 0 else { throw .connection("socket(): \(Self.errnoText())") }
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in
-            for (index, byte) in pathBytes.enumerated() { raw[index] = byte }
-        }
-        let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
-            }
-        }
-        if result != 0 {
-            let code = errno
+        let code = UnixSocket.connect(fd, to: socketPath)
+        if code != 0 {
             close(fd)
             if code == ENOENT || code == ECONNREFUSED {
                 throw .notRunning(socketPath: socketPath)
@@ -83,7 +75,7 @@ final class UnixHTTPConnection {
             if line.isEmpty { break }
             guard let colon = line.firstIndex(of: ":") else { continue }
             let name = line[..<colon].lowercased()
-            let value = line[line.index(after: colon)...].trimmingSpaces()
+            let value = line[line.index(after: colon)...].trimming(" \t\r")
             headers[name] = value
         }
         return (status, headers)
@@ -95,7 +87,7 @@ final class UnixHTTPConnection {
             while true {
                 let sizeLine = try readLine()
                 let hex = sizeLine.split(separator: ";").first.map(String.init) ?? ""
-                guard let size = Int(hex.trimmingSpaces(), radix: 16) else {
+                guard let size = Int(hex.trimming(" \t\r"), radix: 16) else {
                     throw ClusterClientError.protocolError("bad chunk size \"\(sizeLine)\"")
                 }
                 if size == 0 {
@@ -184,14 +176,5 @@ final class UnixHTTPConnection {
 
     static func errnoText(_ code: Int32 = errno) -> String {
         String(cString: strerror(code))
-    }
-}
-
-extension StringProtocol {
-    func trimmingSpaces() -> String {
-        var slice = Substring(self)
-        while slice.first == " " || slice.first == "\t" { slice.removeFirst() }
-        while slice.last == " " || slice.last == "\t" || slice.last == "\r" { slice.removeLast() }
-        return String(slice)
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ClusterCore
 import PBSCore
 
 #if canImport(Glibc)
@@ -123,26 +124,10 @@ enum RawFile {
 
     /// Writes all of `bytes` to standard output; false on a write error.
     static func writeStandardOutput(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        write(STDOUT_FILENO, UnsafeRawBufferPointer(bytes))
+        Console.writeAll(UnsafeRawBufferPointer(bytes), to: STDOUT_FILENO) == nil
     }
 
     static func writeStandardError(_ text: String) {
-        _ = Array(text.utf8).withUnsafeBytes { write(STDERR_FILENO, $0) }
-    }
-
-    private static func write(_ descriptor: Int32, _ buffer: UnsafeRawBufferPointer) -> Bool {
-        do {
-            guard buffer.count > 0 else { return true }
-            var written = 0
-            while written < buffer.count {
-                let count = Glibc.write(descriptor, buffer.baseAddress! + written, buffer.count - written)
-                if count < 0 {
-                    if errno == EINTR { continue }
-                    return false
-                }
-                written += count
-            }
-            return true
-        }
+        Console.write(text, fd: STDERR_FILENO)
     }
 }

@@ -3,7 +3,7 @@
 public enum DurationText {
     /// Parses `text` into whole seconds; nil when it is not a duration.
     public static func seconds(_ text: String) -> Int? {
-        let trimmed = text.trimmingSpaces()
+        let trimmed = text.trimming(" \t")
         guard !trimmed.isEmpty else { return nil }
         if trimmed.contains(":") { return colonSeconds(trimmed) }
         return unitSeconds(trimmed)
@@ -67,13 +67,4 @@ public enum DurationText {
 
 extension Character {
     var isASCIIDigit: Bool { ("0"..."9").contains(self) }
-}
-
-extension String {
-    func trimmingSpaces() -> String {
-        var slice = Substring(self)
-        while let first = slice.first, first == " " || first == "\t" { slice.removeFirst() }
-        while let last = slice.last, last == " " || last == "\t" { slice.removeLast() }
-        return String(slice)
-    }
 }

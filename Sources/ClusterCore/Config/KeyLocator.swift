@@ -10,7 +10,7 @@ struct KeyLocator {
         var table: [String] = []
         var inMultiline: String?
         for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let line = String(rawLine).trimmingSpaces()
+            let line = String(rawLine).trimming(" \t")
             if let delimiter = inMultiline {
                 if line.contains(delimiter) { inMultiline = nil }
                 continue
@@ -73,13 +73,13 @@ struct KeyLocator {
             } else if char == "\"" || char == "'" {
                 quote = char
             } else if char == "." {
-                parts.append(current.trimmingSpaces())
+                parts.append(current.trimming(" \t"))
                 current = ""
             } else {
                 current.append(char)
             }
         }
-        parts.append(current.trimmingSpaces())
+        parts.append(current.trimming(" \t"))
         return parts.filter { !$0.isEmpty }
     }
 }

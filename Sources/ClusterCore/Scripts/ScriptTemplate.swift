@@ -34,7 +34,7 @@ public struct ScriptTemplate: Sendable, Equatable {
                 out += rest[open.lowerBound...]
                 return out
             }
-            let name = rest[open.upperBound..<close.lowerBound].trimmingCharacters(in: " ")
+            let name = rest[open.upperBound..<close.lowerBound].trimming(" ")
             guard let value = values[name] else {
                 let line = text[..<open.lowerBound].count(where: { $0 == "\n" }) + 1
                 throw UnknownPlaceholder(origin: origin, line: line, name: name, known: values.keys.sorted())
@@ -44,14 +44,5 @@ public struct ScriptTemplate: Sendable, Equatable {
         }
         out += rest
         return out
-    }
-}
-
-extension Substring {
-    fileprivate func trimmingCharacters(in set: String) -> String {
-        var slice = self
-        while let first = slice.first, set.contains(first) { slice.removeFirst() }
-        while let last = slice.last, set.contains(last) { slice.removeLast() }
-        return String(slice)
     }
 }

@@ -1,3 +1,4 @@
+import ClusterCore
 import Glibc
 
 /// Checks and prepares a unix-socket path before binding (Hummingbird removes an existing file unconditionally).
@@ -39,21 +40,12 @@ enum SocketPath {
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { return .unusable(String(cString: strerror(errno))) }
         defer { close(fd) }
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in
-            for (index, byte) in path.utf8.enumerated() { raw[index] = byte }
-        }
-        let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
-            }
-        }
-        if result == 0 { return .live }
-        switch errno {
+        let code = UnixSocket.connect(fd, to: path)
+        switch code {
+        case 0: return .live
         case ECONNREFUSED, ENOENT: return .stale
         case EAGAIN: return .live  // the backlog is full: someone is listening
-        default: return .unusable(String(cString: strerror(errno)))
+        default: return .unusable(String(cString: strerror(code)))
         }
     }
 

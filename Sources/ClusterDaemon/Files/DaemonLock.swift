@@ -1,3 +1,4 @@
+import ClusterCore
 import Glibc
 
 /// The lock in the state dir that keeps a second daemon — on this login node or another one sharing $HOME —
@@ -48,12 +49,3 @@ public final class DaemonLock: Sendable {
     }
 }
 
-extension String {
-    /// The string without leading and trailing characters from `set`.
-    func trimming(_ set: String) -> String {
-        var slice = Substring(self)
-        while let first = slice.first, set.contains(first) { slice.removeFirst() }
-        while let last = slice.last, set.contains(last) { slice.removeLast() }
-        return String(slice)
-    }
-}
