@@ -4,6 +4,8 @@ import PackageDescription
 let strict: [SwiftSetting] = [
     .swiftLanguageMode(.v6),
     .enableUpcomingFeature("ExistentialAny"),
+    // A member of a module this file does not import is an error: keeps full Foundation out of the daemon.
+    .enableUpcomingFeature("MemberImportVisibility"),
 ]
 
 let package = Package(

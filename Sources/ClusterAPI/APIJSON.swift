@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The JSON coding both ends of the control API use: sorted keys, unescaped slashes, the Swift property names as
 /// keys (snake_case conversion would turn `jobID` into `job_id` and back into `jobId`, losing it).

@@ -1,6 +1,11 @@
 import ClusterCore
 import Dispatch
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import Glibc
 import Logging
 import PBSCore
 

@@ -1,7 +1,11 @@
 import ArgumentParser
 import ClusterCLI
 import ClusterCore
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 struct RenderScripts: ParsableCommand {
     static let configuration = CommandConfiguration(

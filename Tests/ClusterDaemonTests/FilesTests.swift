@@ -1,4 +1,5 @@
 import ClusterAPI
+import ClusterCore
 import ClusterDaemon
 import Foundation
 import Glibc
@@ -23,17 +24,17 @@ final class ScratchDirectory {
         let dir = try ScratchDirectory()
         let path = dir.path + "/a/b/handoff.json"
         try AtomicFile.write("one\n", to: path)
-        #expect(try AtomicFile.read(path) == Array("one\n".utf8))
+        #expect(try FileIO.read(path) == Array("one\n".utf8))
         var info = stat()
         #expect(stat(path, &info) == 0)
         #expect(info.st_mode & 0o777 == 0o600)
         #expect(stat(dir.path + "/a/b", &info) == 0)
         #expect(info.st_mode & 0o777 == 0o700)
         try AtomicFile.write("two\n", to: path)
-        #expect(try AtomicFile.read(path) == Array("two\n".utf8))
+        #expect(try FileIO.read(path) == Array("two\n".utf8))
         // No temp files left behind.
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path + "/a/b") == ["handoff.json"])
-        #expect(try AtomicFile.read(dir.path + "/missing") == nil)
+        #expect(try FileIO.read(dir.path + "/missing") == nil)
     }
 
     /// A reader polling while a writer replaces the file only ever sees one complete version.
@@ -45,7 +46,7 @@ final class ScratchDirectory {
         let reader = Task.detached { () -> Int in
             var torn = 0
             for _ in 0..<500 {
-                guard let bytes = try? AtomicFile.read(path) else { continue }
+                guard let bytes = try? FileIO.read(path) else { continue }
                 if Set(bytes).count != 1 || bytes.count != 20_000 { torn += 1 }
             }
             return torn
@@ -70,7 +71,7 @@ final class ScratchDirectory {
         let dir = try ScratchDirectory()
         let path = dir.path + "/state/clusterd.lock"
         var first: DaemonLock? = try DaemonLock(path: path)
-        let content = String(decoding: try #require(try AtomicFile.read(path)), as: UTF8.self)
+        let content = String(decoding: try #require(try FileIO.read(path)), as: UTF8.self)
         #expect(content.contains("pid \(getpid())"))
         #expect {
             try DaemonLock(path: path)
@@ -113,7 +114,7 @@ final class ScratchDirectory {
                               clientFile: nil, writtenAt: 1_795_641_718)
         try file.write(handoff)
         #expect(try file.read() == handoff)
-        let text = String(decoding: try #require(try AtomicFile.read(file.path)), as: UTF8.self)
+        let text = String(decoding: try #require(try FileIO.read(file.path)), as: UTF8.self)
         #expect(text.contains("\"controller_job\" : \"4.server\""))
         #expect(text.contains("\"engine_file\" : \"/h/.ipython/profile_pbs/security/ipcontroller-engine.json\""))
     }

@@ -4,6 +4,7 @@ import ClusterCore
 import ClusterDaemon
 import Foundation
 import Glibc
+import Logging
 import Testing
 
 /// The control API and clusterctl against a live supervisor on pbs-emu. Serialized: the emulated clusters share

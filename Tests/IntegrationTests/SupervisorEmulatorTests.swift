@@ -1,3 +1,4 @@
+import ClusterAPI
 import ClusterCore
 import ClusterDaemon
 import Foundation

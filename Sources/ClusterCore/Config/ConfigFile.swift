@@ -1,23 +1,22 @@
-import Foundation
+import Glibc
 
 extension ConfigLoader {
     /// Reads and validates the file at `path`.
     public func load(path: String) throws(ConfigError) -> ClusterdConfig {
-        let text: String
+        func unreadable(_ reason: String) -> ConfigError {
+            ConfigError(problems: [ConfigProblem(file: path, line: nil, key: "", message: reason)])
+        }
+        let bytes: [UInt8]?
         do {
-            let data = try Data(contentsOf: URL(fileURLWithPath: path))
-            guard let decoded = String(data: data, encoding: .utf8) else {
-                throw ConfigError(problems: [ConfigProblem(file: path, line: nil, key: "",
-                                                           message: "the file is not UTF-8 text")])
-            }
-            text = decoded
-        } catch let error as ConfigError {
-            throw error
+            bytes = try FileIO.read(path)
         } catch {
-            let reason = FileManager.default.fileExists(atPath: path)
-                ? "cannot read the file (\(error.localizedDescription))"
-                : "no such file; create it (see config/clusterd.example.toml) or pass --config PATH"
-            throw ConfigError(problems: [ConfigProblem(file: path, line: nil, key: "", message: reason)])
+            throw unreadable("cannot read the file (\(error.reason))")
+        }
+        guard let bytes else {
+            throw unreadable("no such file; create it (see config/clusterd.example.toml) or pass --config PATH")
+        }
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            throw unreadable("the file is not UTF-8 text")
         }
         return try parse(text, path: path)
     }
@@ -26,13 +25,19 @@ extension ConfigLoader {
 extension ConfigEnvironment {
     /// The environment of this process.
     public static var current: ConfigEnvironment {
-        let env = ProcessInfo.processInfo.environment
+        func variable(_ name: String) -> String? { getenv(name).map { String(cString: $0) } }
         return ConfigEnvironment(
-            home: env["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory(),
+            home: variable("HOME").flatMap { $0.isEmpty ? nil : $0 } ?? passwordHome() ?? "/",
             uid: getuid(),
-            xdgConfigHome: env["XDG_CONFIG_HOME"],
-            xdgStateHome: env["XDG_STATE_HOME"],
-            xdgRuntimeDir: env["XDG_RUNTIME_DIR"]
+            xdgConfigHome: variable("XDG_CONFIG_HOME"),
+            xdgStateHome: variable("XDG_STATE_HOME"),
+            xdgRuntimeDir: variable("XDG_RUNTIME_DIR")
         )
+    }
+
+    /// The home directory in the password database, for a service started without HOME.
+    private static func passwordHome() -> String? {
+        guard let entry = getpwuid(getuid()), let dir = entry.pointee.pw_dir else { return nil }
+        return String(cString: dir)
     }
 }

@@ -1,3 +1,5 @@
+import PBSCore
+
 /// The short "what would run" text printed by `check-config`.
 public enum ConfigSummary {
     /// A few lines: the daemon settings, then one block per cluster.

@@ -1,5 +1,3 @@
-import Foundation
-
 /// Reads a user's job-script template.
 public enum TemplateFile {
     /// A template file that cannot be read.
@@ -12,10 +10,16 @@ public enum TemplateFile {
     /// The user's template for `role` of `cluster`, or nil when the role uses the built-in one.
     public static func load(for role: ClusterRole, of cluster: ClusterConfig) throws -> ScriptTemplate? {
         guard let path = cluster.job(for: role).script else { return nil }
+        let bytes: [UInt8]?
         do {
-            return ScriptTemplate(text: try String(contentsOfFile: path, encoding: .utf8), origin: path)
+            bytes = try FileIO.read(path)
         } catch {
-            throw Unreadable(path: path, reason: (error as NSError).localizedDescription)
+            throw Unreadable(path: path, reason: error.reason)
         }
+        guard let bytes else { throw Unreadable(path: path, reason: "no such file") }
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            throw Unreadable(path: path, reason: "the file is not UTF-8 text")
+        }
+        return ScriptTemplate(text: text, origin: path)
     }
 }

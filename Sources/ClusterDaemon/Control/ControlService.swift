@@ -1,6 +1,12 @@
 import ClusterAPI
 import ClusterCore
+import PBSCore
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import Glibc
 import Logging
 
 /// What the control API does, without HTTP: reads the supervisor and event log, runs commands, reloads.

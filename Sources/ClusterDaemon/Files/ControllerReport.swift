@@ -1,4 +1,9 @@
+import ClusterCore
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Glibc
 
 /// What a controller job reports once ipcontroller has written its connection files
@@ -39,7 +44,7 @@ public struct ControllerReport: Codable, Sendable, Equatable {
     /// and checked to be about that job.
     public static func read(jobID: String, directory: String) throws -> ControllerReport? {
         let path = "\(directory)/controller-\(jobID).json"
-        guard let bytes = try AtomicFile.read(path) else { return nil }
+        guard let bytes = try FileIO.read(path) else { return nil }
         let report: ControllerReport
         do {
             report = try JSONDecoder().decode(ControllerReport.self, from: Data(bytes))

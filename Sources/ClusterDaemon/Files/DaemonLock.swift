@@ -22,13 +22,13 @@ public final class DaemonLock: Sendable {
         }
     }
 
-    /// Takes the lock or throws `Held` (or a `WriteError` when the file cannot be opened).
+    /// Takes the lock or throws `Held` (or a `FileError` when the file cannot be opened).
     public init(path: String) throws {
-        try AtomicFile.makeDirectories(AtomicFile.parent(of: path))
+        try FileIO.makeDirectories(FileIO.parent(of: path))
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw AtomicFile.WriteError(path: path, step: "open lock", code: errno) }
+        guard fd >= 0 else { throw FileError(path: path, step: "open lock", code: errno) }
         guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
-            let holder = (try? AtomicFile.read(path)).flatMap { $0 }.map { String(decoding: $0, as: UTF8.self) }
+            let holder = (try? FileIO.read(path)).flatMap { $0 }.map { String(decoding: $0, as: UTF8.self) }
             close(fd)
             throw Held(path: path, holder: holder?.trimming("\n ") ?? "")
         }

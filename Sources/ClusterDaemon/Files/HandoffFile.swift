@@ -1,5 +1,10 @@
 import ClusterAPI
+import ClusterCore
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Reads and writes a `HandoffDocument` at a path.
 public struct HandoffFile: Sendable {
@@ -20,7 +25,7 @@ public struct HandoffFile: Sendable {
 
     /// The current handoff, or nil when none was written yet.
     public func read() throws -> HandoffDocument? {
-        guard let bytes = try AtomicFile.read(path) else { return nil }
+        guard let bytes = try FileIO.read(path) else { return nil }
         return try JSONDecoder().decode(HandoffDocument.self, from: Data(bytes))
     }
 }

@@ -1,5 +1,9 @@
 import ClusterCore
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Logging
 
 /// Every event the reconciler emits: logged, kept in a bounded in-memory ring for the API, and appended as JSON
@@ -81,19 +85,11 @@ public actor EventLog {
         guard var line = try? encoder.encode(event) else { return }
         line.append(0x0A)
         do {
-            try AtomicFile.makeDirectories(AtomicFile.parent(of: path))
-            if let size = try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int,
-               size + line.count > maxFileBytes {
-                _ = try? FileManager.default.removeItem(atPath: path + ".1")
-                try FileManager.default.moveItem(atPath: path, toPath: path + ".1")
+            try FileIO.makeDirectories(FileIO.parent(of: path))
+            if let size = try FileIO.size(path), size + line.count > maxFileBytes {
+                try FileIO.rename(path, to: path + ".1")
             }
-            if !FileManager.default.fileExists(atPath: path) {
-                _ = FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600])
-            }
-            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
-            defer { try? handle.close() }
-            try handle.seekToEnd()
-            try handle.write(contentsOf: line)
+            try FileIO.append(Array(line), to: path, mode: 0o600)
         } catch {
             logger.warning("cannot append to the event log \(path): \(error)")
         }

@@ -1,5 +1,9 @@
 import ClusterCore
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Saves and loads one cluster's reconciler state as JSON, atomically.
 public struct StateStore: Sendable {
@@ -20,7 +24,7 @@ public struct StateStore: Sendable {
     }
 
     public func load() throws -> ClusterState? {
-        guard let bytes = try AtomicFile.read(path) else { return nil }
+        guard let bytes = try FileIO.read(path) else { return nil }
         do {
             return try JSONDecoder().decode(ClusterState.self, from: Data(bytes))
         } catch {

@@ -195,8 +195,8 @@ public actor Supervisor {
             let script = try renderer.render(intent.role,
                                              template: try TemplateFile.load(for: intent.role, of: runtime.config))
             try AtomicFile.write(script, to: scriptPath, mode: 0o700)
-            try AtomicFile.makeDirectories(runtime.paths.logDir)
-            try AtomicFile.makeDirectories(runtime.paths.reportDir)
+            try FileIO.makeDirectories(runtime.paths.logDir)
+            try FileIO.makeDirectories(runtime.paths.reportDir)
         } catch {
             return runtimes[name]!.reconciler.submitFailed(intent: intent.intent, error: "\(error)", now: clock.now())
         }

@@ -1,0 +1,89 @@
+import Glibc
+
+/// A file operation that failed: which path, which step, and errno's text.
+public struct FileError: Error, CustomStringConvertible {
+    public var path: String
+    public var step: String
+    public var code: Int32
+
+    public init(path: String, step: String, code: Int32) {
+        self.path = path
+        self.step = step
+        self.code = code
+    }
+
+    /// errno's text alone ("No such file or directory").
+    public var reason: String { String(cString: strerror(code)) }
+
+    public var description: String { "\(path): \(step) failed: \(reason)" }
+}
+
+/// Plain POSIX file access with errno-precise errors (no Foundation: it keeps the daemon small).
+public enum FileIO {
+    /// The whole file, or nil when it does not exist.
+    public static func read(_ path: String) throws(FileError) -> [UInt8]? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            if errno == ENOENT { return nil }
+            throw FileError(path: path, step: "open for reading", code: errno)
+        }
+        defer { close(fd) }
+        var result: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress!, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw FileError(path: path, step: "read", code: errno)
+            }
+            if n == 0 { return result }
+            result.append(contentsOf: chunk[0..<n])
+        }
+    }
+
+    /// Appends `bytes` to `path` in one write, creating the file with `mode` when it is missing.
+    public static func append(_ bytes: [UInt8], to path: String, mode: mode_t = 0o600) throws(FileError) {
+        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, mode)
+        guard fd >= 0 else { throw FileError(path: path, step: "open for appending", code: errno) }
+        defer { close(fd) }
+        if let code = Console.writeAll(bytes, to: fd) { throw FileError(path: path, step: "write", code: code) }
+    }
+
+    /// The file's size in bytes, or nil when it does not exist.
+    public static func size(_ path: String) throws(FileError) -> Int? {
+        var info = stat()
+        guard stat(path, &info) == 0 else {
+            if errno == ENOENT { return nil }
+            throw FileError(path: path, step: "stat", code: errno)
+        }
+        return Int(info.st_size)
+    }
+
+    /// Renames `path` to `target`, replacing it.
+    public static func rename(_ path: String, to target: String) throws(FileError) {
+        guard Glibc.rename(path, target) == 0 else { throw FileError(path: path, step: "rename", code: errno) }
+    }
+
+    /// Creates `path` and its parents with mode 0700 (existing directories are left as they are).
+    public static func makeDirectories(_ path: String, mode: mode_t = 0o700) throws(FileError) {
+        if path.isEmpty || path == "/" { return }
+        var info = stat()
+        if stat(path, &info) == 0 { return }
+        try makeDirectories(parent(of: path), mode: mode)
+        if mkdir(path, mode) != 0 && errno != EEXIST {
+            throw FileError(path: path, step: "mkdir", code: errno)
+        }
+    }
+
+    /// The directory part of `path` ("." for a bare name).
+    public static func parent(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        return slash == path.startIndex ? "/" : String(path[..<slash])
+    }
+
+    /// The last component of `path`.
+    public static func basename(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return path }
+        return String(path[path.index(after: slash)...])
+    }
+}
