@@ -27,8 +27,10 @@ test:
 build:
 	swift build
 
+# --no-export-dynamic undoes the toolchain's -export-dynamic for static builds: nothing looks symbols up at run
+# time, and the exported table costs the idle daemon 1.6 MB of RSS (docs/performance.md, "Daemon idle cost").
 release:
-	swift build -c release --static-swift-stdlib --scratch-path $(STATIC_SCRATCH)
+	swift build -c release --static-swift-stdlib --scratch-path $(STATIC_SCRATCH) -Xlinker --no-export-dynamic
 
 install: release
 	install -d -m 0755 "$(DESTDIR)$(BINDIR)" "$(DESTDIR)$(UNITDIR)"

@@ -10,6 +10,14 @@ swift build --build-tests
 echo "== swift test (fast suite)"
 swift test --skip-build --skip EndToEndTests
 
+echo "== release build (static, what make install ships): install-check and idle cost"
+stage=$(mktemp -d /tmp/clusterd-stage.XXXXXX)
+make install DESTDIR="$stage" PREFIX=/usr/local
+make install-check DESTDIR="$stage" PREFIX=/usr/local
+# The supervisor's cost target: an idle daemon at or under 25 MiB RSS, one qstat per tick.
+BIN="$stage/usr/local/bin" MAX_RSS_KB=25600 scripts/bench/daemon-idle.sh 30
+rm -rf "$stage"
+
 echo "== end to end: Slurm with PBS wrappers, ipyparallel + MPI venv"
 started_slurm=0
 if ! scripts/e2e-slurm.sh status 2>/dev/null; then

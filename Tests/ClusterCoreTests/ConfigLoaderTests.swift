@@ -290,4 +290,14 @@ private func problem(_ text: String, key: String, line: Int?, contains fragment:
             (error as? ConfigError)?.description.contains("no such file") == true
         }
     }
+
+    @Test func unreadableOrBinaryFilesSayWhy() throws {
+        let dir = try TemporaryDirectory()
+        let directory = #expect(throws: ConfigError.self) { try loader.load(path: dir.path) }
+        #expect(directory?.problems.map(\.message) == ["cannot read the file (Is a directory)"])
+        let binary = try dir.write("c.toml", [0x5B, 0xFF, 0x5D])
+        let notText = #expect(throws: ConfigError.self) { try loader.load(path: binary) }
+        #expect(notText?.problems.map(\.message) == ["the file is not UTF-8 text"])
+        #expect(notText?.problems.first?.file == binary)
+    }
 }

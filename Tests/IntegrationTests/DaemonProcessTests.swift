@@ -4,7 +4,7 @@ import Foundation
 import PBSCore
 import Testing
 
-/// The real `clusterd run` process: the state-dir lock, SIGTERM semantics, idle cost.
+/// The real `clusterd run` process: the state-dir lock, SIGTERM semantics, its threads.
 extension EmulatorSuites {
     @Suite struct DaemonProcessTests {
         /// Starts `clusterd run` in the background and waits until it submitted the controller.
@@ -61,6 +61,19 @@ extension EmulatorSuites {
             let log = try String(contentsOfFile: cluster.root + "/second.log", encoding: .utf8)
             #expect(!log.contains("clusterd_event=submitted"), "\(log)")
             #expect(log.contains("PBS dialect openpbs"), "\(log)")
+        }
+
+        /// NIO's default group has one thread per core: 128 threads on a big login node. The API gets one.
+        /// (On a 1-core machine this cannot tell the two apart; CI has 2 cores.)
+        @Test func controlAPIRunsOnOneThreadWhateverTheCoreCount() throws {
+            let cluster = try EmulatedCluster(engines: 1, controllerReports: false)
+            let daemon = try startDaemon(cluster, log: cluster.root + "/d.log")
+            defer { stop(daemon) }
+            let tasks = "/proc/\(daemon.processIdentifier)/task"
+            let names = try FileManager.default.contentsOfDirectory(atPath: tasks).map {
+                try String(contentsOfFile: "\(tasks)/\($0)/comm", encoding: .utf8).trimmingCharacters(in: .newlines)
+            }
+            #expect(names.filter { $0.hasPrefix("NIO-") }.count == ControlServer.eventLoopThreads, "\(names)")
         }
 
         @Test func stopJobsOnSigtermDeletesEverything() throws {

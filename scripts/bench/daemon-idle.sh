@@ -2,6 +2,7 @@
 # Idle cost of the daemon: RSS and CPU time between ticks, and qstat calls per tick, on pbs-emu.
 # Usage: scripts/bench/daemon-idle.sh [seconds to watch, default 60]
 #        BIN=.build-static/release scripts/bench/daemon-idle.sh   (the binaries `make install` ships)
+#        MAX_RSS_KB=25600 ... exits 1 when the RSS is above that or a tick ran more than one qstat (CI's check).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 watch=${1:-60}
@@ -50,3 +51,14 @@ echo "watched ${watch}s with poll_interval 10s, 1 cluster, 5 jobs"
 echo "RSS ${rss} kB (peak ${hwm} kB)"
 echo "CPU $(( (t2 - t1) * 1000 / hz )) ms in ${watch}s"
 echo "qstat calls: $qstat (expected about $(( watch / 10 )): one per tick)"
+if [ -n "${MAX_RSS_KB:-}" ]; then
+    ok=1
+    if [ "$rss" -gt "$MAX_RSS_KB" ]; then echo "FAIL: RSS ${rss} kB is above ${MAX_RSS_KB} kB" >&2; ok=0; fi
+    if [ "$qstat" -gt $(( watch / 10 + 1 )) ]; then echo "FAIL: more than one qstat per tick" >&2; ok=0; fi
+    if [ "$ok" = 0 ]; then
+        echo "thread names:" >&2
+        cat /proc/$daemon/task/*/comm | sort | uniq -c >&2
+        exit 1
+    fi
+    echo "ok: RSS at most ${MAX_RSS_KB} kB, one qstat per tick"
+fi

@@ -3,6 +3,7 @@ import Glibc
 import Hummingbird
 import Logging
 import NIOCore
+import NIOPosix
 import ServiceLifecycle
 
 /// The control API on a unix socket: Hummingbird over HTTP/1.1, one `ControlService` behind it.
@@ -10,6 +11,10 @@ import ServiceLifecycle
 /// `start` probes the socket path (a live daemon there is an error; a stale socket is removed), binds with the
 /// directory at 0700 and the socket at 0600, and returns once clients can connect. `shutdown` ends event
 /// streams, stops the server and removes the socket.
+///
+/// The server runs on one event-loop thread of its own: a handful of local clients need no more, and
+/// Hummingbird's default (NIO's singleton group, one thread per core) would start 128 threads on a 128-core login
+/// node.
 public final class ControlServer: Sendable {
     /// The socket path.
     public let socketPath: String
@@ -17,16 +22,21 @@ public final class ControlServer: Sendable {
     public let service: ControlService
     private let task: Task<Void, any Error>
     private let group: ServiceGroup
+    private let eventLoops: MultiThreadedEventLoopGroup
     private let logger: Logger
 
     private init(socketPath: String, service: ControlService, task: Task<Void, any Error>, group: ServiceGroup,
-                 logger: Logger) {
+                 eventLoops: MultiThreadedEventLoopGroup, logger: Logger) {
         self.socketPath = socketPath
         self.service = service
         self.task = task
         self.group = group
+        self.eventLoops = eventLoops
         self.logger = logger
     }
+
+    /// How many threads serve the API.
+    public static let eventLoopThreads = 1
 
     /// Binds `socketPath` and serves `service` until `shutdown()`. `idleTimeout` closes connections that send
     /// nothing (or only part of a request) for that long.
@@ -41,6 +51,7 @@ public final class ControlServer: Sendable {
         let (bound, boundSink) = AsyncThrowingStream.makeStream(of: Void.self)
         var serverLogger = logger
         serverLogger.logLevel = max(logger.logLevel, .warning)
+        let eventLoops = MultiThreadedEventLoopGroup(numberOfThreads: eventLoopThreads)
         let application = Application(
             router: router,
             server: .http1(configuration: .init(idleTimeout: .nanoseconds(Int64(idleTimeout.nanoseconds)))),
@@ -55,6 +66,7 @@ public final class ControlServer: Sendable {
                     boundSink.finish()
                 }
             },
+            eventLoopGroupProvider: .shared(eventLoops),
             logger: serverLogger)
         // A group without signals: the daemon owns SIGTERM/SIGHUP; shutdown() triggers the graceful stop.
         let group = ServiceGroup(configuration: .init(services: [application], logger: serverLogger))
@@ -73,10 +85,13 @@ public final class ControlServer: Sendable {
             for try await _ in bound { break }
         } catch {
             task.cancel()
+            _ = await task.result
+            try? await eventLoops.shutdownGracefully()
             throw error
         }
         logger.notice("control API listening on \(socketPath)")
-        return ControlServer(socketPath: socketPath, service: service, task: task, group: group, logger: logger)
+        return ControlServer(socketPath: socketPath, service: service, task: task, group: group,
+                             eventLoops: eventLoops, logger: logger)
     }
 
     /// Ends the event streams, lets requests in flight finish (at most `grace`), stops serving and removes the
@@ -91,6 +106,7 @@ public final class ControlServer: Sendable {
         }
         _ = await task.result
         deadline.cancel()
+        try? await eventLoops.shutdownGracefully()
         if unlink(socketPath) != 0 && errno != ENOENT {
             logger.warning("cannot remove the socket \(socketPath): \(String(cString: strerror(errno)))")
         }

@@ -1,0 +1,128 @@
+import ClusterCore
+import Glibc
+import Testing
+
+/// A fresh directory under /tmp, removed with its content at the end of the test.
+final class TemporaryDirectory {
+    let path: String
+
+    init() throws {
+        var template = Array("/tmp/clusterd-core-XXXXXX".utf8CString)
+        guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
+            throw FileError(path: "/tmp", step: "mkdtemp", code: errno)
+        }
+        path = String(cString: made)
+    }
+
+    func write(_ name: String, _ bytes: [UInt8]) throws -> String {
+        let file = path + "/" + name
+        let fd = open(file, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        guard fd >= 0 else { throw FileError(path: file, step: "open", code: errno) }
+        defer { close(fd) }
+        if let code = Console.writeAll(bytes, to: fd) { throw FileError(path: file, step: "write", code: code) }
+        return file
+    }
+
+    deinit {
+        let command = "rm -rf '\(path)'"
+        _ = system(command)
+    }
+}
+
+@Suite struct FileIOTests {
+    @Test func readsWholeFilesAndNilForMissingOnes() throws {
+        let dir = try TemporaryDirectory()
+        let big = (0..<200_000).map { UInt8($0 % 251) }
+        #expect(try FileIO.read(try dir.write("big", big)) == big, "more than one 64 KiB chunk")
+        #expect(try FileIO.read(try dir.write("empty", [])) == [])
+        #expect(try FileIO.read(dir.path + "/missing") == nil)
+    }
+
+    @Test func readErrorsNameThePathTheStepAndErrno() throws {
+        let dir = try TemporaryDirectory()
+        let error = #expect(throws: FileError.self) { try FileIO.read(dir.path) }
+        #expect(error?.description == "\(dir.path): read failed: Is a directory")
+        #expect(error?.reason == "Is a directory")
+        let file = try dir.write("plain", [1])
+        let below = #expect(throws: FileError.self) { try FileIO.read(file + "/below") }
+        #expect(below?.description == "\(file)/below: open for reading failed: Not a directory")
+    }
+
+    @Test func appendCreatesOwnerOnlyFilesAndAppends() throws {
+        let dir = try TemporaryDirectory()
+        let path = dir.path + "/events.log"
+        #expect(try FileIO.size(path) == nil)
+        try FileIO.append(Array("one\n".utf8), to: path)
+        try FileIO.append(Array("two\n".utf8), to: path)
+        #expect(try FileIO.read(path) == Array("one\ntwo\n".utf8))
+        #expect(try FileIO.size(path) == 8)
+        var info = stat()
+        #expect(stat(path, &info) == 0)
+        #expect(info.st_mode & 0o777 == 0o600)
+        #expect(throws: FileError.self) { try FileIO.append([1], to: dir.path + "/no/such/dir/file") }
+    }
+
+    @Test func renameReplacesTheTarget() throws {
+        let dir = try TemporaryDirectory()
+        let old = try dir.write("old", Array("new content".utf8))
+        let target = try dir.write("target", Array("old content".utf8))
+        try FileIO.rename(old, to: target)
+        #expect(try FileIO.read(target) == Array("new content".utf8))
+        #expect(try FileIO.read(old) == nil)
+        let error = #expect(throws: FileError.self) { try FileIO.rename(old, to: target) }
+        #expect(error?.step == "rename")
+    }
+
+    @Test func makeDirectoriesCreatesParentsOwnerOnly() throws {
+        let dir = try TemporaryDirectory()
+        try FileIO.makeDirectories(dir.path + "/a/b/c")
+        var info = stat()
+        #expect(stat(dir.path + "/a/b/c", &info) == 0)
+        #expect(info.st_mode & 0o777 == 0o700)
+        try FileIO.makeDirectories(dir.path + "/a/b/c")
+        let file = try dir.write("file", [])
+        #expect(throws: FileError.self) { try FileIO.makeDirectories(file + "/sub") }
+    }
+
+    @Test func pathParts() {
+        #expect(FileIO.parent(of: "/a/b/c.json") == "/a/b")
+        #expect(FileIO.parent(of: "/c.json") == "/")
+        #expect(FileIO.parent(of: "c.json") == ".")
+        #expect(FileIO.basename(of: "/a/b/c.json") == "c.json")
+        #expect(FileIO.basename(of: "c.json") == "c.json")
+    }
+}
+
+@Suite struct TemplateFileTests {
+    static func cluster(script: String) throws -> ClusterConfig {
+        let loader = ConfigLoader(environment: ConfigEnvironment(home: "/home/ada", uid: 1_000))
+        let text = "[clusters.c1.engines]\nscript = \"\(script)\"\n"
+        return try #require(try loader.parse(text, path: "t.toml").cluster(named: "c1"))
+    }
+
+    @Test func readsTheUsersTemplate() throws {
+        let dir = try TemporaryDirectory()
+        let path = try dir.write("engines.sh", Array("#!/bin/sh\nrun {{profile}}\n".utf8))
+        let template = try #require(try TemplateFile.load(for: .engine, of: try Self.cluster(script: path)))
+        #expect(template.text == "#!/bin/sh\nrun {{profile}}\n")
+        #expect(template.origin == path)
+        #expect(try TemplateFile.load(for: .controller, of: try Self.cluster(script: path)) == nil, "built-in")
+    }
+
+    @Test func unreadableTemplatesSayWhy() throws {
+        let dir = try TemporaryDirectory()
+        let missing = dir.path + "/missing.sh"
+        let notText = try dir.write("binary.sh", [0xFF, 0xFE, 0x00])
+        let cases = [
+            (missing, "\(missing): cannot read the job-script template: no such file"),
+            (dir.path, "\(dir.path): cannot read the job-script template: Is a directory"),
+            (notText, "\(notText): cannot read the job-script template: the file is not UTF-8 text"),
+        ]
+        for (path, message) in cases {
+            let error = #expect(throws: TemplateFile.Unreadable.self) {
+                try TemplateFile.load(for: .engine, of: try Self.cluster(script: path))
+            }
+            #expect(error?.description == message)
+        }
+    }
+}
