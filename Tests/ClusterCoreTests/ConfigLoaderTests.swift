@@ -49,6 +49,8 @@ private func problem(_ text: String, key: String, line: Int?, contains fragment:
         #expect(cluster.engines.jobs == 2)
         #expect(cluster.engines.mpiLauncher == "mpirun")
         #expect(cluster.controller.interface == nil)
+        #expect(cluster.controller.addressTimeout == 600)
+        #expect(cluster.spec(daemon: config.daemon).addressTimeout == 600)
         #expect(cluster.controller.job.walltime == 86_400)
         #expect(cluster.controller.job.restart == RestartSettings(
             policy: .onFailure, initialBackoff: 10, maxBackoff: 300, startLimitBurst: 5, startLimitInterval: 600))
@@ -98,6 +100,7 @@ private func problem(_ text: String, key: String, line: Int?, contains fragment:
 
             [clusters.astro.controller]
             interface = "eno1"
+            address_timeout = "2m"
             walltime = "12:00:00"
             renew_before = "30m"
             args = ["--log-level=DEBUG"]
@@ -133,6 +136,7 @@ private func problem(_ text: String, key: String, line: Int?, contains fragment:
         #expect(astro.seedIPFile)
         #expect(astro.environment == ["OMP_NUM_THREADS": "1"])
         #expect(astro.controller.interface == "eno1")
+        #expect(astro.controller.addressTimeout == 120)
         #expect(astro.controller.job.walltime == 43_200)
         #expect(astro.controller.job.renewBefore == 1_800)
         #expect(astro.controller.job.queue == "workq")
@@ -289,6 +293,15 @@ private func problem(_ text: String, key: String, line: Int?, contains fragment:
         } throws: { error in
             (error as? ConfigError)?.description.contains("no such file") == true
         }
+    }
+
+    @Test func addressTimeoutZeroWaitsForever() throws {
+        let config = try loader.parse("[clusters.a.controller]\naddress_timeout = \"0\"\n", path: "t.toml")
+        let cluster = try #require(config.cluster(named: "a"))
+        #expect(cluster.spec(daemon: config.daemon).addressTimeout == nil)
+        #expect(ConfigSummary.render(config).contains("address timeout never"))
+        problem("[clusters.a.controller]\naddress_timeout = \"soon\"\n",
+                key: "clusters.a.controller.address_timeout", line: 2, contains: "must be a duration")
     }
 
     @Test func unreadableOrBinaryFilesSayWhy() throws {

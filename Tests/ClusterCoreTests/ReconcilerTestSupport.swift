@@ -2,17 +2,18 @@ import Testing
 import ClusterCore
 import PBSCore
 
-/// Test specs: two engines, backoff 10 → 80 s, start limit 3 in 300 s, stable after 80 s.
+/// Test specs: two engines, backoff 10 → 80 s, start limit 3 in 300 s, stable after 80 s, address timeout 600 s.
 func testSpec(
     engines: Int = 2, notebook: Bool = false, dependAfter: Bool = false, restart: RoleSpec.RestartPolicy = .onFailure,
-    renewBefore: Double? = nil, jobNameLimit: Int = 236
+    renewBefore: Double? = nil, jobNameLimit: Int = 236, addressTimeout: Double? = 600
 ) -> ClusterSpec {
     let role = RoleSpec(
         restart: restart, backoffInitial: 10, backoffMax: 80, startLimitBurst: 3, startLimitInterval: 300,
         renewBefore: renewBefore)
     return ClusterSpec(
         name: "astro", engineCount: engines, controller: role, engine: role, notebook: notebook ? role : nil,
-        jobNameLimit: jobNameLimit, dependAfterSupported: dependAfter, deleteRetryAfter: 120)
+        jobNameLimit: jobNameLimit, dependAfterSupported: dependAfter, deleteRetryAfter: 120,
+        addressTimeout: addressTimeout)
 }
 
 /// A pure simulation of the supervisor around the reconciler: an in-memory PBS server, qsub that always
@@ -25,6 +26,8 @@ struct World {
     var autoSubmit = true
     var autoDelete = true
     var autoAddress = true
+    /// Controllers whose address file stays missing when asked.
+    var silent: Set<String> = []
     /// Requested walltime given to every new job.
     var walltime: Int?
     /// Every action returned so far, in order.
@@ -85,7 +88,8 @@ struct World {
             case .delete(let ids, _) where autoDelete:
                 for id in ids { end(id, exit: server[id]?.state == .running ? 271 : nil) }
             case .readControllerAddress(let id, _) where autoAddress:
-                all += handle(reconciler.controllerAddress(jobID: id, address: address(of: id), now: now))
+                let address = silent.contains(id) ? nil : address(of: id)
+                all += handle(reconciler.controllerAddress(jobID: id, address: address, now: now))
             default:
                 break
             }

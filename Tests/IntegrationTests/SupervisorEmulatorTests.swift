@@ -92,6 +92,28 @@ extension EmulatorSuites {
             #expect(try cluster.stats()["qsub"] == submitted, "failed role submits nothing more")
         }
 
+        /// A controller job that runs but never writes its address report (ipcontroller hung, report dir not
+        /// shared): deleted after address_timeout, a failed start each time, then the start limit.
+        @Test func silentControllerIsDeletedAfterAddressTimeoutThenFails() async throws {
+            let cluster = try EmulatedCluster(engines: 1, controllerReports: false,
+                                              controllerExtra: "address_timeout = \"2s\"")
+            let supervisor = try cluster.supervisor()
+            try await supervisor.start()
+            let status = try await cluster.tick(supervisor, until: { status in
+                status.roles.first { $0.role == .controller }?.hold?.kind == .failed
+            }, limit: 80)
+            let hold = try #require(status.roles.first { $0.role == .controller }?.hold)
+            #expect(hold.reason.contains("3 failed starts"), "\(hold.reason)")
+            #expect(hold.reason.contains("no address after 2 s"), "\(hold.reason)")
+            let stats = try cluster.stats()
+            #expect(stats["qsub"] == 3, "start_limit_burst = 3 controllers, no engines without an address")
+            #expect(stats["qdel"] == 3, "every silent controller was deleted")
+            let log = try String(contentsOfFile: cluster.root + "/state/events.log", encoding: .utf8)
+            #expect(log.components(separatedBy: "\"kind\":\"addressTimeout\"").count - 1 == 3, "\(log)")
+            let listing = try cluster.run(cluster.bin + "/qstat", []).stdout
+            #expect(!listing.contains(" R "), "no silent controller left running: \(listing)")
+        }
+
         /// kill -9 of the real daemon between qsub and recording the job id: the next start adopts the job.
         @Test func crashRightAfterQsubIsAdoptedNotDuplicated() async throws {
             let cluster = try EmulatedCluster(engines: 1)

@@ -7,7 +7,8 @@ extension ClusterConfig {
             controller: controller.job.roleSpec,
             engine: engines.job.roleSpec,
             notebook: notebook.enabled ? notebook.job.roleSpec : nil,
-            jobNameLimit: daemon.jobNameLimit
+            jobNameLimit: daemon.jobNameLimit,
+            addressTimeout: controller.addressTimeout > 0 ? Double(controller.addressTimeout) : nil
         )
     }
 

@@ -163,11 +163,14 @@ public struct ControllerConfig: Sendable, Equatable {
     public var interface: String?
     /// Extra `ipcontroller` arguments.
     public var arguments: [String]
+    /// Seconds a running controller may take to report its address before it is replaced; 0 waits forever.
+    public var addressTimeout: Int
 
-    public init(job: JobSettings, interface: String?, arguments: [String]) {
+    public init(job: JobSettings, interface: String?, arguments: [String], addressTimeout: Int = 600) {
         self.job = job
         self.interface = interface
         self.arguments = arguments
+        self.addressTimeout = addressTimeout
     }
 }
 

@@ -105,7 +105,8 @@ public struct ConfigLoader: Sendable {
         let controller = ControllerConfig(
             job: controllerJob,
             interface: interface == "auto" ? nil : interface,
-            arguments: controllerTable?.stringArray("args") ?? []
+            arguments: controllerTable?.stringArray("args") ?? [],
+            addressTimeout: controllerTable?.duration("address_timeout", default: 600) ?? 600
         )
         controllerTable?.rejectUnknownKeys()
 

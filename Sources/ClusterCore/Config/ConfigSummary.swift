@@ -14,7 +14,9 @@ public enum ConfigSummary {
             lines.append("cluster \(cluster.name): profile \(cluster.profile), venv \(cluster.venv ?? "none"), "
                 + "handoff \(cluster.handoffFile)")
             let c = cluster.controller
-            lines.append("  controller: 1 job, \(job(c.job)), interface \(c.interface ?? "auto")")
+            let timeout = c.addressTimeout > 0 ? DurationText.format(c.addressTimeout) : "never"
+            lines.append("  controller: 1 job, \(job(c.job)), interface \(c.interface ?? "auto"), "
+                + "address timeout \(timeout)")
             let e = cluster.engines
             lines.append("  engines:    \(e.jobs) job\(e.jobs == 1 ? "" : "s"), \(job(e.job)), "
                 + "launcher \(([e.mpiLauncher] + e.mpiArguments).joined(separator: " "))")

@@ -9,6 +9,8 @@ public struct ClusterEvent: Sendable, Equatable, Codable {
         case retired
         case deleteFailed
         case handoffWritten, handoffStale, addressUnavailable, enginesCycled
+        /// A running controller never reported its address within the timeout; it is replaced.
+        case addressTimeout
         case qstatFailed, qstatRecovered
         /// A replacement was submitted before the walltime ends.
         case renewing

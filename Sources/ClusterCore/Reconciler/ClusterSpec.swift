@@ -17,12 +17,15 @@ public struct ClusterSpec: Sendable, Equatable, Codable {
     public var dependAfterSupported: Bool
     /// Re-issue `qdel` for a job clusterd deleted that is still alive after this many seconds.
     public var deleteRetryAfter: Double
+    /// Seconds a running controller may go without reporting its address; then it is deleted and counts as a
+    /// failed start (backoff, start limit). Nil waits forever.
+    public var addressTimeout: Double?
 
     /// A cluster spec.
     public init(
         name: String, engineCount: Int = 1, controller: RoleSpec = RoleSpec(), engine: RoleSpec = RoleSpec(),
         notebook: RoleSpec? = nil, jobNameLimit: Int = 236, dependAfterSupported: Bool = false,
-        deleteRetryAfter: Double = 300
+        deleteRetryAfter: Double = 300, addressTimeout: Double? = 600
     ) {
         self.name = name
         self.engineCount = engineCount
@@ -32,6 +35,7 @@ public struct ClusterSpec: Sendable, Equatable, Codable {
         self.jobNameLimit = jobNameLimit
         self.dependAfterSupported = dependAfterSupported
         self.deleteRetryAfter = deleteRetryAfter
+        self.addressTimeout = addressTimeout
     }
 
     /// The spec of `role`, nil for a role that is not configured (only the notebook can be absent).

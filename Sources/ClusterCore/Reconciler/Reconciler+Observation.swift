@@ -93,11 +93,14 @@ extension Reconciler {
         applyRestartPolicy(job, roleSpec, exitStatus: exitStatus, ran: ran, now: now, &effects)
     }
 
-    private mutating func applyRestartPolicy(
-        _ job: TrackedJob, _ roleSpec: RoleSpec, exitStatus: Int?, ran: Double?, now: Timestamp,
-        _ effects: inout Effects
+    /// Restart, hold or give up after `job` ended on its own (or was deleted as broken): `cause` names why for
+    /// the messages (default: the exit status). A job that never ran (`ran` nil) is a failed start.
+    mutating func applyRestartPolicy(
+        _ job: TrackedJob, _ roleSpec: RoleSpec, exitStatus: Int?, ran: Double?, cause: String? = nil,
+        now: Timestamp, _ effects: inout Effects
     ) {
         let role = job.role
+        let cause = cause ?? describe(exitStatus: exitStatus)
         let clean = ran != nil && exitStatus == 0
         switch roleSpec.restart {
         case .never:
@@ -124,14 +127,14 @@ extension Reconciler {
                 state[role].restartPending = false
                 hold(role, .failed,
                      "\(count) failed starts within \(seconds(roleSpec.startLimitInterval)) (last: \(job.label), " +
-                        "\(describe(exitStatus: exitStatus))); not submitting again until a start or reset command",
+                        "\(cause)); not submitting again until a start or reset command",
                      now: now, &effects)
                 return
             }
         }
         state[role].restarts += 1
         state[role].restartPending = true
-        scheduleRetry(role, roleSpec, now: now, why: "\(job.label) ended", &effects)
+        scheduleRetry(role, roleSpec, now: now, why: "\(job.label) ended (\(cause))", &effects)
     }
 
     /// Sets the role's next submission time on the doubling backoff; deaths inside an open backoff window share it.

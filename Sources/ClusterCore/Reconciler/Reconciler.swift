@@ -106,6 +106,11 @@ public struct Reconciler: Sendable {
 
     /// The supervisor read the address file of controller `jobID`: a validated address, or nil when missing or
     /// invalid (it is asked again next tick). A new address rewrites the handoff and cycles the engines.
+    ///
+    /// A controller still without an address `addressTimeout` after it started running is broken (ipcontroller
+    /// died inside a job that goes on, or cannot write its report): it is deleted and counts as a failed start.
+    /// The check sits here, right after a fresh read, so a daemon that was down never mistakes a report it has
+    /// not read yet for a silent controller.
     public mutating func controllerAddress(jobID: String, address: String?, now: Timestamp) -> [ReconcileAction] {
         var effects = Effects()
         guard let index = state.jobs.firstIndex(where: { $0.jobID == jobID }),
@@ -113,6 +118,10 @@ public struct Reconciler: Sendable {
         else { return [] }
         let job = state.jobs[index]
         guard let address, !address.isEmpty else {
+            if let timeout = spec.addressTimeout, let since = job.runningSince, now - since >= timeout {
+                retireSilentController(index, ran: now - since, timeout: timeout, now: now, &effects)
+                return effects.finished()
+            }
             if !job.addressMissingReported {
                 state.jobs[index].addressMissingReported = true
                 effects.emit(event(
@@ -144,6 +153,23 @@ public struct Reconciler: Sendable {
                 role: .engine, jobID: jobID, now: now))
         }
         return effects.finished()
+    }
+
+    private mutating func retireSilentController(
+        _ index: Int, ran: Double, timeout: Double, now: Timestamp, _ effects: inout Effects
+    ) {
+        let job = state.jobs[index]
+        effects.emit(event(
+            .addressTimeout,
+            "controller \(job.label) has run \(seconds(ran.rounded(.down))) without reporting its address " +
+                "(address_timeout \(seconds(timeout))); deleting it",
+            role: .controller, jobID: job.jobID, now: now))
+        retire(index, reason: .addressTimeout, now: now, &effects)
+        if state[.controller].desired == .running {
+            applyRestartPolicy(job, spec.controller, exitStatus: nil, ran: nil,
+                               cause: "no address after \(seconds(timeout))", now: now, &effects)
+        }
+        reconcile(now: now, &effects)
     }
 
     /// `qdel` of `jobIDs` finished; a non-nil `error` makes the reconciler ask again on the next answered tick

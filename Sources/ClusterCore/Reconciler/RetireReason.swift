@@ -14,6 +14,8 @@ public enum RetireReason: String, Sendable, Hashable, Codable, CaseIterable {
     case controllerReplaced = "controller-replaced"
     /// The engine's controller died or was deleted; engines never reconnect to a new controller.
     case controllerLost = "controller-lost"
+    /// A running controller did not report its address within `address_timeout`.
+    case addressTimeout = "address-timeout"
     /// The role was removed from the configuration.
     case roleRemoved = "role-removed"
 }

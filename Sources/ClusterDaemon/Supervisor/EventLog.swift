@@ -98,8 +98,8 @@ public actor EventLog {
     static func level(_ kind: ClusterEvent.Kind) -> Logger.Level {
         switch kind {
         case .failed, .submitFailed, .deleteFailed, .qstatFailed, .reloadRejected: .error
-        case .died, .restarting, .handoffStale, .addressUnavailable, .intentDropped, .unknownIntent,
-             .commandRejected, .exited:
+        case .died, .restarting, .handoffStale, .addressUnavailable, .addressTimeout, .intentDropped,
+             .unknownIntent, .commandRejected, .exited:
             .warning
         default: .notice
         }
