@@ -24,8 +24,9 @@ struct Run: AsyncParsableCommand {
 
     func run() async throws {
         let config = try options.load()
-        let target = logTarget.resolved()
+        let (target, fallback) = logTarget.usable()
         let logger = target.makeLogger(label: "clusterd", level: logLevel)
+        if let fallback { logger.warning("\(fallback)") }
         do {
             try await Daemon.run(config: config, configPath: config.path, logger: logger)
         } catch {

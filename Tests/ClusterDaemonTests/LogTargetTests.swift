@@ -29,6 +29,24 @@ import Testing
         #expect(LogTarget.console.resolved(journalStream: Self.identity(STDERR_FILENO)) == .console)
     }
 
+    @Test func journalWithoutJournaldFallsBackToTheConsoleAndSaysSo() throws {
+        let missing = "/tmp/clusterd-no-journal-\(getpid())/socket"
+        let (target, fallback) = LogTarget.journal.usable(journalStream: nil, journalSocket: missing)
+        #expect(target == .console)
+        #expect(fallback?.contains("no journald socket at \(missing)") == true)
+        let auto = LogTarget.auto.usable(journalStream: Self.identity(STDERR_FILENO), journalSocket: missing)
+        #expect(auto.target == .console && auto.fallback != nil)
+
+        // With the socket there the journal is used, and the console choice never needs one.
+        let present = "/tmp/clusterd-journal-\(getpid()).socket"
+        let made = open(present, O_CREAT | O_WRONLY, 0o600)
+        try #require(made >= 0)
+        close(made)
+        defer { unlink(present) }
+        #expect(LogTarget.journal.usable(journalStream: nil, journalSocket: present) == (.journal, nil))
+        #expect(LogTarget.console.usable(journalStream: nil, journalSocket: missing) == (.console, nil))
+    }
+
     @Test func autoFollowsStandardError() {
         #expect(LogTarget.auto.resolved(journalStream: Self.identity(STDERR_FILENO)) == .journal)
         #expect(LogTarget.auto.resolved(journalStream: "0:0") == .console)

@@ -5,7 +5,7 @@ import Logging
 public enum LogTarget: String, Sendable, CaseIterable {
     /// The journal when stderr is connected to it (`JOURNAL_STREAM` names fd 2's device and inode), else console.
     case auto
-    /// Native journal entries through `sd_journal_sendv`, nothing on stderr.
+    /// Native journal entries through `sd_journal_sendv`, nothing on stderr (see `usable` for no journald).
     case journal
     /// Readable lines on stderr.
     case console
@@ -15,6 +15,22 @@ public enum LogTarget: String, Sendable, CaseIterable {
         -> LogTarget {
         guard self == .auto else { return self }
         return Self.standardErrorIsJournal(journalStream) ? .journal : .console
+    }
+
+    /// The socket `sd_journal_sendv` writes to. When it does not exist, libsystemd drops entries and reports
+    /// success (no journald is running: a container, a login node without systemd).
+    public static let journalSocket = "/run/systemd/journal/socket"
+
+    /// `resolved()`, except that the journal falls back to the console when `journalSocket` does not exist, with
+    /// a sentence saying so: asking for the journal must never mean losing every log line.
+    public func usable(
+        journalStream: String? = getenv("JOURNAL_STREAM").map { String(cString: $0) },
+        journalSocket: String = LogTarget.journalSocket
+    ) -> (target: LogTarget, fallback: String?) {
+        let target = resolved(journalStream: journalStream)
+        guard target == .journal, access(journalSocket, F_OK) != 0 else { return (target, nil) }
+        return (.console, "no journald socket at \(journalSocket) (journald is not running here); logging to "
+            + "stderr instead of the journal")
     }
 
     /// True when `journalStream` (`<device>:<inode>`, decimal, as systemd sets it) matches fd 2.
