@@ -89,26 +89,30 @@ let package = Package(
             swiftSettings: strict
         ),
         .executableTarget(name: "pbs-emu", dependencies: ["PBSEmulator"], swiftSettings: strict),
+        // Test helpers shared by the test targets: temporary directories, running real programs, built products.
+        .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(name: "PBSCoreTests", dependencies: ["PBSCore"], resources: [.copy("Fixtures")],
                     swiftSettings: strict),
-        .testTarget(name: "ClusterCoreTests", dependencies: ["ClusterCore"], swiftSettings: strict),
-        .testTarget(name: "ClusterDaemonTests", dependencies: ["ClusterDaemon", "ClusterAPI"], swiftSettings: strict),
-        .testTarget(name: "PBSEmulatorTests", dependencies: ["PBSEmulator", "PBSCore"], swiftSettings: strict),
+        .testTarget(name: "ClusterCoreTests", dependencies: ["ClusterCore", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "ClusterDaemonTests", dependencies: ["ClusterDaemon", "ClusterAPI", "TestSupport"],
+                    swiftSettings: strict),
+        .testTarget(name: "PBSEmulatorTests", dependencies: ["PBSEmulator", "PBSCore", "TestSupport"],
+                    swiftSettings: strict),
         // The daemon's supervisor against real pbs-emu processes (and the real clusterd binary for crashes).
         .testTarget(
             name: "IntegrationTests",
             dependencies: ["ClusterDaemon", "ClusterCore", "PBSCore", "ClusterAPI", "ClusterClient",
-                           "clusterd", "clusterctl", "pbs-emu",
+                           "clusterd", "clusterctl", "pbs-emu", "TestSupport",
                            .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
         // Slow: the real clusterd against a real Slurm (PBS wrappers), real ipyparallel and MPI. Skips without them
         // (fails under CI=true). Set up by scripts/e2e-slurm.sh and scripts/e2e-venv.sh; run by scripts/test.sh.
-        .testTarget(name: "EndToEndTests", dependencies: ["clusterd"], swiftSettings: strict),
+        .testTarget(name: "EndToEndTests", dependencies: ["clusterd", "TestSupport"], swiftSettings: strict),
         // Runs the built executables: arguments, exit codes, output.
         .testTarget(
             name: "CLITests",
-            dependencies: ["clusterd", "clusterctl", "pbs-emu"],
+            dependencies: ["clusterd", "clusterctl", "pbs-emu", "TestSupport"],
             swiftSettings: strict
         ),
     ]

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 @Suite struct CheckConfigTests {
     let example = Product.repositoryRoot.appendingPathComponent("config/clusterd.example.toml").path

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// Runs the built `clusterd inspect-qstat` on real captures: output, exit codes, messages.
 @Suite("clusterd inspect-qstat")
@@ -10,42 +11,8 @@ struct InspectQstatTests {
         return tests + "/PBSCoreTests/Fixtures"
     }()
 
-    /// The `clusterd` built next to this test bundle.
-    private static let executable: URL = {
-        let bundle = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-        var directory = bundle.deletingLastPathComponent()
-        while !FileManager.default.isExecutableFile(atPath: directory.appendingPathComponent("clusterd").path),
-              directory.path != "/"
-        {
-            directory = directory.deletingLastPathComponent()
-        }
-        return directory.appendingPathComponent("clusterd")
-    }()
-
-    private struct Result {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
-
-    private func run(_ arguments: [String], stdin: Data? = nil) throws -> Result {
-        let process = Process()
-        process.executableURL = Self.executable
-        process.arguments = ["inspect-qstat"] + arguments
-        let output = Pipe()
-        let error = Pipe()
-        let input = Pipe()
-        process.standardOutput = output
-        process.standardError = error
-        process.standardInput = input
-        try process.run()
-        if let stdin { input.fileHandleForWriting.write(stdin) }
-        try input.fileHandleForWriting.close()
-        let out = output.fileHandleForReading.readDataToEndOfFile()
-        let err = error.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(status: process.terminationStatus, stdout: String(decoding: out, as: UTF8.self),
-                      stderr: String(decoding: err, as: UTF8.self))
+    private func run(_ arguments: [String], stdin: String? = nil) throws -> ProcessOutput {
+        try TestProcess.run(Product.path("clusterd"), ["inspect-qstat"] + arguments, input: stdin ?? "")
     }
 
     @Test func printsOneJSONObjectPerJob() throws {
@@ -69,14 +36,14 @@ struct InspectQstatTests {
 
     @Test func readsStandardInputWithAnExplicitDialect() throws {
         let text = "Job Id: 7.vm\n    job_state = H\n    substate = 22\n\n"
-        let result = try run(["--dialect", "pbs-text", "-"], stdin: Data(text.utf8))
+        let result = try run(["--dialect", "pbs-text", "-"], stdin: text)
         #expect(result.status == 0)
         #expect(result.stdout.contains("\"id\":\"7.vm\""))
         #expect(result.stdout.contains("\"state\":\"waiting\""))
     }
 
     @Test func invalidInputExitsOneWithPlace() throws {
-        let result = try run(["--dialect", "openpbs-json"], stdin: Data("{\"Jobs\":{\"1.vm\":{".utf8))
+        let result = try run(["--dialect", "openpbs-json"], stdin: "{\"Jobs\":{\"1.vm\":{")
         #expect(result.status == 1)
         #expect(result.stdout.isEmpty)
         #expect(result.stderr.contains("openpbs-json"))
@@ -85,7 +52,7 @@ struct InspectQstatTests {
     }
 
     @Test func unknownFormatAndMissingFileExitOne() throws {
-        let garbage = try run([], stdin: Data("qstat: Unknown Job Id 1.vm\n".utf8))
+        let garbage = try run([], stdin: "qstat: Unknown Job Id 1.vm\n")
         #expect(garbage.status == 1)
         #expect(garbage.stderr.contains("cannot tell the qstat format"))
         let missing = try run(["/nonexistent/qstat.txt"])

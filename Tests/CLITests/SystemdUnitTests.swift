@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// systemd/clusterd.service must pass `systemd-analyze --user verify` with no warning (unknown keys are only
 /// warnings, so stderr must stay empty too).
@@ -19,21 +20,12 @@ import Testing
                                                 attributes: [.posixPermissions: 0o700])
         let copy = try dir.write(
             "clusterd.service", text.replacingOccurrences(of: "%h/.local/bin/clusterd", with: Product.path("clusterd")))
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.analyze)
-        process.arguments = ["--user", "verify", copy]
         // The user manager wants XDG_RUNTIME_DIR; a private one keeps the check independent of the session.
-        process.environment = ProcessInfo.processInfo.environment.merging(
-            ["XDG_RUNTIME_DIR": runtime, "SYSTEMD_PAGER": "", "HOME": dir.path]) { $1 }
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "\(stdout)\(stderr)")
-        #expect(stderr.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, "warnings: \(stderr)")
+        let result = try TestProcess.run(
+            Self.analyze, ["--user", "verify", copy],
+            environment: ["XDG_RUNTIME_DIR": runtime, "SYSTEMD_PAGER": "", "HOME": dir.path])
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        #expect(result.stderr.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, "warnings: \(result.stderr)")
     }
 
     @Test func unitKeepsTheRulesThatMatter() throws {

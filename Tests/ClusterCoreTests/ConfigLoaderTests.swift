@@ -2,6 +2,7 @@ import ClusterCore
 import Foundation
 import PBSCore
 import Testing
+import TestSupport
 
 private let environment = ConfigEnvironment(home: "/home/ada", uid: 1_234, xdgRuntimeDir: "/run/user/1234")
 private let loader = ConfigLoader(environment: environment)

@@ -1,33 +1,7 @@
 import ClusterCore
 import Glibc
 import Testing
-
-/// A fresh directory under /tmp, removed with its content at the end of the test.
-final class TemporaryDirectory {
-    let path: String
-
-    init() throws {
-        var template = Array("/tmp/clusterd-core-XXXXXX".utf8CString)
-        guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
-            throw FileError(path: "/tmp", step: "mkdtemp", code: errno)
-        }
-        path = String(cString: made)
-    }
-
-    func write(_ name: String, _ bytes: [UInt8]) throws -> String {
-        let file = path + "/" + name
-        let fd = open(file, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        guard fd >= 0 else { throw FileError(path: file, step: "open", code: errno) }
-        defer { close(fd) }
-        if let code = Console.writeAll(bytes, to: fd) { throw FileError(path: file, step: "write", code: code) }
-        return file
-    }
-
-    deinit {
-        let command = "rm -rf '\(path)'"
-        _ = system(command)
-    }
-}
+import TestSupport
 
 @Suite struct FileIOTests {
     @Test func readsWholeFilesAndNilForMissingOnes() throws {

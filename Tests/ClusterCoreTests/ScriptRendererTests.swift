@@ -1,6 +1,7 @@
 import ClusterCore
 import Foundation
 import Testing
+import TestSupport
 
 @Suite struct ScriptRendererTests {
     static func cluster(_ extra: String = "") throws -> ClusterConfig {
@@ -67,7 +68,7 @@ import Testing
             [clusters.c1.engines]
             args = ["--note=a b; rm -rf /"]
             """)
-        let dir = try TemporaryFolder()
+        let dir = try TemporaryDirectory()
         for role in ClusterRole.allCases {
             let script = try ScriptRenderer(cluster: cluster, reportDir: dir.path + "/r").render(role)
             let file = dir.path + "/\(role).sh"
@@ -80,29 +81,7 @@ import Testing
         #expect(echoed.stdout == "it's $(touch /tmp/pwned); `id` \"x\" \\ *")
     }
 
-    private func bash(_ arguments: [String]) throws -> (status: Int32, stdout: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = arguments
-        let out = Pipe()
-        process.standardOutput = out
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
-    }
-}
-
-/// A temporary directory removed at the end of the test.
-final class TemporaryFolder {
-    let path: String
-
-    init() throws {
-        path = NSTemporaryDirectory() + "clusterd-core-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-
-    deinit {
-        try? FileManager.default.removeItem(atPath: path)
+    private func bash(_ arguments: [String]) throws -> ProcessOutput {
+        try TestProcess.run("/bin/bash", arguments)
     }
 }

@@ -3,6 +3,7 @@ import ClusterDaemon
 import Foundation
 import Logging
 import Testing
+import TestSupport
 
 @Suite struct EventLogTests {
     func event(_ n: Int) -> ClusterEvent {
@@ -11,7 +12,7 @@ import Testing
     }
 
     @Test func ringIsBoundedAndFileRotates() async throws {
-        let dir = try ScratchDirectory()
+        let dir = try TemporaryDirectory()
         let path = dir.path + "/state/events.log"
         let log = EventLog(path: path, logger: Logger(label: "t") { _ in SwiftLogNoOpLogHandler() }, capacity: 5,
                            maxFileBytes: 1_000)

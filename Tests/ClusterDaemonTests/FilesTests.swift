@@ -4,24 +4,11 @@ import ClusterDaemon
 import Foundation
 import Glibc
 import Testing
-
-/// A temporary directory removed at the end of the test.
-final class ScratchDirectory {
-    let path: String
-
-    init() throws {
-        path = NSTemporaryDirectory() + "clusterd-daemon-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-
-    deinit {
-        try? FileManager.default.removeItem(atPath: path)
-    }
-}
+import TestSupport
 
 @Suite struct AtomicFileTests {
     @Test func writesWithModeAndCreatesParents() throws {
-        let dir = try ScratchDirectory()
+        let dir = try TemporaryDirectory()
         let path = dir.path + "/a/b/handoff.json"
         try AtomicFile.write("one\n", to: path)
         #expect(try FileIO.read(path) == Array("one\n".utf8))
@@ -39,7 +26,7 @@ final class ScratchDirectory {
 
     /// A reader polling while a writer replaces the file only ever sees one complete version.
     @Test func readersNeverSeeHalfAFile() async throws {
-        let dir = try ScratchDirectory()
+        let dir = try TemporaryDirectory()
         let path = dir.path + "/f"
         let versions = (0..<40).map { String(repeating: Character(UnicodeScalar(65 + $0 % 26)!), count: 20_000) }
         try AtomicFile.write(versions[0], to: path)
@@ -56,7 +43,7 @@ final class ScratchDirectory {
     }
 
     @Test func errorsNameThePathAndStep() throws {
-        let dir = try ScratchDirectory()
+        let dir = try TemporaryDirectory()
         try AtomicFile.write("x", to: dir.path + "/file")
         #expect {
             try AtomicFile.write("y", to: dir.path + "/file/below")
@@ -68,7 +55,7 @@ final class ScratchDirectory {
 
 @Suite struct DaemonLockTests {
     @Test func secondHolderIsRefusedWithTheHolderNamed() throws {
-        let dir = try ScratchDirectory()
+        let dir = try TemporaryDirectory()
         let path = dir.path + "/state/clusterd.lock"
         var first: DaemonLock? = try DaemonLock(path: path)
         let content = String(decoding: try #require(try FileIO.read(path)), as: UTF8.self)
@@ -86,7 +73,7 @@ final class ScratchDirectory {
 
     /// The lock is held by the process, so it is gone when the process dies (even by SIGKILL).
     @Test func lockDiesWithItsProcess() throws {
-        let dir = try ScratchDirectory()
+        let dir = try TemporaryDirectory()
         let path = dir.path + "/clusterd.lock"
         let holder = Process()
         holder.executableURL = URL(fileURLWithPath: "/usr/bin/flock")
@@ -106,7 +93,7 @@ final class ScratchDirectory {
 
 @Suite struct HandoffTests {
     @Test func roundTripsWithStableKeys() throws {
-        let dir = try ScratchDirectory()
+        let dir = try TemporaryDirectory()
         let file = HandoffFile(path: dir.path + "/default/controller.json")
         #expect(try file.read() == nil)
         let handoff = HandoffDocument(cluster: "default", address: "10.1.2.3", controllerJob: "4.server", generation: 2,
@@ -120,7 +107,7 @@ final class ScratchDirectory {
     }
 
     @Test func controllerReportsAreValidated() throws {
-        let dir = try ScratchDirectory()
+        let dir = try TemporaryDirectory()
         #expect(try ControllerReport.read(jobID: "7.vm", directory: dir.path) == nil)
         func report(_ json: String) throws -> ControllerReport? {
             try AtomicFile.write(json, to: dir.path + "/controller-7.vm.json")

@@ -2,6 +2,7 @@ import ClusterDaemon
 import Foundation
 import PBSCore
 import Testing
+import TestSupport
 
 /// A directory with fake `qstat`/`qsub`/`qdel` shell scripts. Each prints canned stdout/stderr, exits with a
 /// canned code and appends its argv (one argument per line, then `--`) and its stdin to log files, so a test

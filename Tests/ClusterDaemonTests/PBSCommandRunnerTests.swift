@@ -2,6 +2,7 @@ import ClusterDaemon
 import Foundation
 import PBSCore
 import Testing
+import TestSupport
 
 /// The real runner against real programs.
 @Suite("SubprocessCommandRunner")
@@ -184,21 +185,6 @@ func isAlive(_ pid: Int32) -> Bool {
 func waitUntilGone(_ pid: Int32) async throws {
     for _ in 0..<60 where isAlive(pid) {
         try await Task.sleep(for: .milliseconds(50))
-    }
-}
-
-/// A temporary directory removed when the value is released.
-final class TemporaryDirectory: Sendable {
-    let path: String
-
-    init() throws {
-        let base = FileManager.default.temporaryDirectory.path
-        path = base + "/clusterd-pbs-test-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-
-    deinit {
-        try? FileManager.default.removeItem(atPath: path)
     }
 }
 

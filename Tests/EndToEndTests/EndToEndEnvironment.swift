@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// What the end-to-end tests need on this machine, found once: a running Slurm with its PBS wrappers, the venv
 /// with ipyparallel and mpi4py, the built clusterd. Missing pieces skip the tests with a reason, except under
@@ -54,16 +55,8 @@ enum EndToEndEnvironment {
 
     /// Runs a short command synchronously (only at discovery time) and returns its trimmed stdout.
     private static func quickRun(_ executable: String, _ arguments: [String]) -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        do { try process.run() } catch { return "" }
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let output = try? TestProcess.run(executable, arguments)
+        return output?.stdout.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
     }
 }
 

@@ -1,12 +1,6 @@
 import Foundation
 import Testing
-
-/// One finished command.
-struct CommandOutput {
-    var status: Int32
-    var stdout: String
-    var stderr: String
-}
+import TestSupport
 
 /// A Slurm job of one test's cluster, as `squeue` shows it.
 struct SlurmJob: Equatable {
@@ -228,49 +222,15 @@ final class SlurmCluster {
         }
     }
 
-    /// A short command (squeue, qdel, scancel), synchronously.
+    /// A short command (squeue, qdel, scancel), synchronously, at most 20 s.
     @discardableResult
-    static func runSync(_ executable: String, _ arguments: [String]) throws -> CommandOutput {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/timeout")
-        process.arguments = ["-k", "5", "20", executable] + arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return CommandOutput(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-                             stderr: String(decoding: stderr, as: UTF8.self))
+    static func runSync(_ executable: String, _ arguments: [String]) throws -> ProcessOutput {
+        try TestProcess.run(executable, arguments, timeout: 20)
     }
 
-    /// A long command without blocking a cooperative thread: output to files, termination awaited.
+    /// A long command without blocking a cooperative thread.
     static func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:],
-                    timeout: Double) async throws -> CommandOutput {
-        let base = NSTemporaryDirectory() + "clusterd-e2e-cmd-\(UUID().uuidString.prefix(8))"
-        _ = FileManager.default.createFile(atPath: base + ".out", contents: nil)
-        _ = FileManager.default.createFile(atPath: base + ".err", contents: nil)
-        defer {
-            try? FileManager.default.removeItem(atPath: base + ".out")
-            try? FileManager.default.removeItem(atPath: base + ".err")
-        }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/timeout")
-        process.arguments = ["-k", "5", "\(Int(timeout))", executable] + arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: base + ".out"))
-        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: base + ".err"))
-        process.standardInput = FileHandle.nullDevice
-        let status: Int32 = try await withCheckedThrowingContinuation { continuation in
-            process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
-            do { try process.run() } catch {
-                process.terminationHandler = nil
-                continuation.resume(throwing: error)
-            }
-        }
-        return CommandOutput(status: status,
-                             stdout: (try? String(contentsOfFile: base + ".out", encoding: .utf8)) ?? "",
-                             stderr: (try? String(contentsOfFile: base + ".err", encoding: .utf8)) ?? "")
+                    timeout: Double) async throws -> ProcessOutput {
+        try await TestProcess.runOffPool(executable, arguments, environment: environment, timeout: Int(timeout))
     }
 }

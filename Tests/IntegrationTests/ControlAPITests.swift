@@ -6,6 +6,7 @@ import Foundation
 import Glibc
 import Logging
 import Testing
+import TestSupport
 
 /// The control API and clusterctl against a live supervisor on pbs-emu. Serialized: the emulated clusters share
 /// PBS_EMU_HOME through the process environment.

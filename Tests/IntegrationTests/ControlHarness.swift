@@ -6,6 +6,7 @@ import Foundation
 import Glibc
 import Logging
 import Testing
+import TestSupport
 
 /// Suites that drive an in-process supervisor against pbs-emu run one at a time: each test starts a pbs-emu server
 /// and jobs, and on 2 cores running them side by side makes their timing bounds flaky (`.serialized` on a suite
@@ -52,7 +53,7 @@ final class ControlHarness {
     var client: ClusterClient { ClusterClient(socketPath: socketPath, timeout: 10) }
 
     /// Runs clusterctl with `arguments` plus `--socket`.
-    func ctl(_ arguments: [String]) async throws -> (status: Int32, stdout: String, stderr: String) {
+    func ctl(_ arguments: [String]) async throws -> ProcessOutput {
         try await cluster.runOffPool(EmulatedCluster.productDirectory.appendingPathComponent("clusterctl").path,
                                      arguments + ["--socket", socketPath])
     }

@@ -3,6 +3,7 @@ import ClusterDaemon
 import Foundation
 import PBSCore
 import Testing
+import TestSupport
 
 /// The real `clusterd run` process: the state-dir lock, SIGTERM semantics, its threads.
 extension EmulatorSuites {

@@ -5,6 +5,7 @@ import Foundation
 import Logging
 import PBSCore
 import Testing
+import TestSupport
 
 /// A pbs-emu server in a temporary directory, a clusterd configuration using it, and job templates that stand in
 /// for ipyparallel: the controller reports 127.0.0.1 and sleeps, engines sleep.
@@ -14,14 +15,7 @@ final class EmulatedCluster {
     let configPath: String
     let environment: [String: String]
 
-    static let productDirectory: URL = {
-        var url = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-        while url.path != "/" {
-            url.deleteLastPathComponent()
-            if FileManager.default.isExecutableFile(atPath: url.appendingPathComponent("pbs-emu").path) { return url }
-        }
-        return URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent(".build/debug")
-    }()
+    static let productDirectory = BuiltProducts.directory
 
     init(engines: Int = 2, extraDaemon: String = "", controllerReports: Bool = true, controllerExtra: String = "")
         throws
@@ -100,43 +94,18 @@ final class EmulatedCluster {
         try JSONDecoder().decode([String: Int].self, from: Data(try emu(["stats"]).utf8))
     }
 
-    /// `run` on a thread outside Swift's cooperative pool: waiting for a process there must not starve an
-    /// in-process daemon (the supervisor actor) that the process talks to. On 2 cores the pool has 2 threads.
+    /// `run` on a thread outside Swift's cooperative pool (see `TestProcess.runOffPool`).
     func runOffPool(_ executable: String, _ arguments: [String], extraEnvironment: [String: String] = [:])
-        async throws -> (status: Int32, stdout: String, stderr: String)
+        async throws -> ProcessOutput
     {
-        let environment = environment.merging(extraEnvironment) { $1 }
-        return try await withCheckedThrowingContinuation { continuation in
-            Thread.detachNewThread {
-                continuation.resume(with: Result {
-                    try Self.execute(executable, arguments, environment: environment)
-                })
-            }
-        }
+        try await TestProcess.runOffPool(executable, arguments,
+                                         environment: environment.merging(extraEnvironment) { $1 })
     }
 
     func run(_ executable: String, _ arguments: [String], extraEnvironment: [String: String] = [:])
-        throws -> (status: Int32, stdout: String, stderr: String)
+        throws -> ProcessOutput
     {
-        try Self.execute(executable, arguments, environment: environment.merging(extraEnvironment) { $1 })
-    }
-
-    static func execute(_ executable: String, _ arguments: [String], environment: [String: String])
-        throws -> (status: Int32, stdout: String, stderr: String)
-    {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: stdout, as: UTF8.self),
-                String(decoding: stderr, as: UTF8.self))
+        try TestProcess.run(executable, arguments, environment: environment.merging(extraEnvironment) { $1 })
     }
 
     /// The PBS client of this cluster's configuration, talking to this cluster's emulator.

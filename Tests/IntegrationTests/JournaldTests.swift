@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import Testing
+import TestSupport
 
 /// The real daemon with its stderr on a real systemd-journald's stdout stream (as systemd starts services):
 /// it must switch to native entries with uppercase CLUSTERD_* fields and print nothing on the stream.
@@ -61,7 +62,7 @@ import Testing
                          clusterd, cluster.configPath, cluster.root + "/state/events.log"]
         let environment = ProcessInfo.processInfo.environment.merging(cluster.environment) { $1 }
             .merging(["CLUSTERD_TEST_POLL_INTERVAL_MS": "200"]) { $1 }
-        let result = try await Self.background { try Self.run("/usr/bin/unshare", arguments, environment) }
+        let result = try await TestProcess.runOffPool("/usr/bin/unshare", arguments, environment: environment)
         #expect(result.status == 0, "\(result.stderr)")
         let entries = result.stdout.split(separator: "\n").compactMap { line in
             (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any]
@@ -87,32 +88,5 @@ import Testing
         #expect(entries.contains { $0["CLUSTERD_EVENT"] as? String == "running" })
         // Lowercase names would be dropped by journald; none may be sent.
         #expect(entries.flatMap { $0.keys }.allSatisfy { !$0.hasPrefix("clusterd") })
-    }
-
-    static func run(_ executable: String, _ arguments: [String], _ environment: [String: String])
-        throws -> (status: Int32, stdout: String, stderr: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.environment = environment
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let errors = OutputSink()
-        err.fileHandleForReading.readabilityHandler = { handle in
-            let chunk = handle.availableData
-            if chunk.isEmpty { handle.readabilityHandler = nil } else { errors.append(chunk) }
-        }
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), errors.text)
-    }
-
-    /// Runs blocking work off the cooperative pool.
-    static func background<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async { continuation.resume(with: Result { try work() }) }
-        }
     }
 }

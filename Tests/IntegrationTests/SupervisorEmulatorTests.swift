@@ -4,6 +4,7 @@ import ClusterDaemon
 import Foundation
 import PBSCore
 import Testing
+import TestSupport
 
 /// The supervisor against a real pbs-emu server with real job processes.
 extension EmulatorSuites {

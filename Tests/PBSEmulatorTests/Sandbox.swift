@@ -1,6 +1,7 @@
 import Foundation
 import PBSEmulator
 import Testing
+import TestSupport
 
 /// A private emulator for one test: its own PBS_EMU_HOME, submit directory and HOME, the real `pbs-emu`
 /// binary from the build directory, and `stop()` that ends the server and removes everything.
@@ -18,17 +19,7 @@ final class Sandbox: Sendable {
     let server = "emu"
 
     /// `pbs-emu` next to the running test bundle (`.build/debug/`).
-    static let binary: String = {
-        let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
-            ?? CommandLine.arguments[0]
-        var directory = URL(fileURLWithPath: executable).deletingLastPathComponent()
-        while directory.path != "/" {
-            let candidate = directory.appendingPathComponent("pbs-emu").path
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-            directory = directory.deletingLastPathComponent()
-        }
-        return "pbs-emu"
-    }()
+    static let binary = BuiltProducts.path("pbs-emu")
 
     init(killDelay: String = "300ms") throws {
         root = FileManager.default.temporaryDirectory.appendingPathComponent("pbs-emu-test-\(UUID().uuidString)")
@@ -56,35 +47,13 @@ final class Sandbox: Sendable {
     }
 
     func run(arguments: [String], stdin: String? = nil, argv0: String? = nil) -> Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: argv0 ?? Self.binary)
-        process.arguments = arguments
-        process.environment = environment
-        process.currentDirectoryURL = URL(fileURLWithPath: workdir)
-        let id = UUID().uuidString
-        let outPath = root.appendingPathComponent("out-\(id)").path
-        let errPath = root.appendingPathComponent("err-\(id)").path
-        _ = FileManager.default.createFile(atPath: outPath, contents: nil)
-        _ = FileManager.default.createFile(atPath: errPath, contents: nil)
-        defer {
-            try? FileManager.default.removeItem(atPath: outPath)
-            try? FileManager.default.removeItem(atPath: errPath)
-        }
-        let input = Pipe()
-        process.standardInput = input
-        process.standardOutput = FileHandle(forWritingAtPath: outPath)
-        process.standardError = FileHandle(forWritingAtPath: errPath)
         do {
-            try process.run()
+            let output = try TestProcess.run(argv0 ?? Self.binary, arguments, environment: environment,
+                                             inherit: false, input: stdin ?? "", directory: workdir)
+            return Result(stdout: output.stdout, stderr: output.stderr, exitCode: output.status)
         } catch {
             return Result(stdout: "", stderr: "cannot run \(Self.binary): \(error)", exitCode: -1)
         }
-        input.fileHandleForWriting.write(Data((stdin ?? "").utf8))
-        try? input.fileHandleForWriting.close()
-        process.waitUntilExit()
-        let out = (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? ""
-        let err = (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? ""
-        return Result(stdout: out, stderr: err, exitCode: process.terminationStatus)
     }
 
     /// Writes a script into the submit directory.
