@@ -38,6 +38,11 @@ struct Logs: ParsableCommand {
         if follow {
             let arguments = ["tail", "-n", "+1", "-F", path]
             var argv = arguments.map { strdup($0) } + [nil]
+            // This runs on a Swift concurrency thread, which blocks most signals, and exec keeps the calling
+            // thread's mask: without this, tail would ignore Ctrl-C (SIGINT) and SIGTERM.
+            var none = sigset_t()
+            sigemptyset(&none)
+            pthread_sigmask(SIG_SETMASK, &none, nil)
             execvp("tail", &argv)
             Console.error("clusterctl: cannot run tail: \(String(cString: strerror(errno)))")
             throw ExitCode.failure

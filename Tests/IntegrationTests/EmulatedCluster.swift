@@ -35,6 +35,7 @@ final class EmulatedCluster {
             printf '{"job_id": "%s", "address": "127.0.0.1", "engine_file": "%s"}\\n' "$JOBID" \\
                 {{report_dir}}/engine.json > {{report_dir}}/.c.$$
             mv {{report_dir}}/.c.$$ {{report_dir}}/controller-$JOBID.json
+            echo "controller $JOBID reported 127.0.0.1"
             exec sleep 600
             """
         let engine = "#!/bin/bash\ntest -s {{handoff_file}} || exit 3\nexec sleep 600\n"
