@@ -12,6 +12,39 @@ import TestSupport
 /// PBS_EMU_HOME through the process environment.
 extension EmulatorSuites {
     @Suite struct ControlAPITests {
+        /// A notebook job that reports like the built-in template (host, address, port as a number) and prints
+        /// Jupyter's token URL: connect shows the URL, the ssh tunnel and the local URL to open.
+        @Test func connectShowsTheRunningNotebook() async throws {
+            let notebook = """
+                #!/bin/bash
+                JOBID="${PBS_JOBID:-unknown}"
+                mkdir -p {{report_dir}}
+                printf '{"job_id": "%s", "host": "node7", "address": "127.0.0.1", "port": {{port}}}\\n' "$JOBID" \\
+                    > {{report_dir}}/notebook-$JOBID.json
+                echo "    http://127.0.0.1:{{port}}/tree?token=abc123"
+                exec sleep 600
+                """
+            let harness = try await ControlHarness.start(notebook: notebook)
+            let status = try await harness.cluster.tick(harness.supervisor) {
+                $0.handoff != nil && $0.jobs(.notebook).count == 1
+            }
+            let job = try #require(status.jobs(.notebook).first?.jobID)
+            var connect = try await harness.ctl(["connect", "t"])
+            for _ in 0..<20 where !connect.stdout.contains("token=") {
+                try await Task.sleep(for: .milliseconds(200))
+                connect = try await harness.ctl(["connect", "t"])
+            }
+            #expect(connect.status == 0, "\(connect.stderr)")
+            #expect(connect.stdout.contains("notebook   job \(job) on node7, 127.0.0.1:8899"), "\(connect.stdout)")
+            #expect(connect.stdout.contains("  url      http://127.0.0.1:8899/tree?token=abc123"))
+            #expect(connect.stdout.contains("  tunnel   run on your laptop: ssh -N -L 8899:127.0.0.1:8899 "))
+            #expect(connect.stdout.contains("  then     open http://localhost:8899/tree?token=abc123"))
+            let json = try await harness.ctl(["connect", "t", "--json"])
+            #expect(json.stdout.contains("\"sshTunnel\""), "\(json.stdout)")
+            #expect(json.stdout.contains("\"port\" : 8899") || json.stdout.contains("\"port\":8899"))
+            await harness.stop()
+        }
+
         @Test func everyCommandWithTextAndJSON() async throws {
             let harness = try await ControlHarness.start(engines: 1)
             _ = try await harness.cluster.tick(harness.supervisor) { $0.handoff != nil && $0.jobs(.engine).count == 1 }

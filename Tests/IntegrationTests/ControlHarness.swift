@@ -28,8 +28,10 @@ final class ControlHarness {
         self.socketPath = server.socketPath
     }
 
-    static func start(engines: Int = 1, idleTimeout: Duration = .seconds(1)) async throws -> ControlHarness {
-        let cluster = try EmulatedCluster(engines: engines)
+    static func start(engines: Int = 1, idleTimeout: Duration = .seconds(1), notebook: String? = nil)
+        async throws -> ControlHarness
+    {
+        let cluster = try EmulatedCluster(engines: engines, notebook: notebook)
         let config = try cluster.config
         let logger = cluster.logger(.error)
         let pbs = try cluster.pbsClient()

@@ -17,8 +17,9 @@ final class EmulatedCluster {
 
     static let productDirectory = BuiltProducts.directory
 
-    init(engines: Int = 2, extraDaemon: String = "", controllerReports: Bool = true, controllerExtra: String = "")
-        throws
+    /// `notebook`: the notebook role's job script, or nil for no notebook.
+    init(engines: Int = 2, extraDaemon: String = "", controllerReports: Bool = true, controllerExtra: String = "",
+         notebook: String? = nil) throws
     {
         root = NSTemporaryDirectory() + "clusterd-it-\(UUID().uuidString.prefix(8))"
         bin = root + "/bin"
@@ -41,6 +42,13 @@ final class EmulatedCluster {
         let engine = "#!/bin/bash\ntest -s {{handoff_file}} || exit 3\nexec sleep 600\n"
         try controller.write(toFile: root + "/controller.sh", atomically: true, encoding: .utf8)
         try engine.write(toFile: root + "/engine.sh", atomically: true, encoding: .utf8)
+        try notebook?.write(toFile: root + "/notebook.sh", atomically: true, encoding: .utf8)
+        let notebookTable = notebook == nil ? "" : """
+            [clusters.t.notebook]
+            enabled = true
+            port = 8899
+            script = "\(root)/notebook.sh"
+            """
         let config = """
             [daemon]
             qstat = "\(bin)/qstat"
@@ -60,6 +68,7 @@ final class EmulatedCluster {
             jobs = \(engines)
             script = "\(root)/engine.sh"
             restart = { initial_backoff = "1s", max_backoff = "2s" }
+            \(notebookTable)
             """
         try config.write(toFile: configPath, atomically: true, encoding: .utf8)
     }
