@@ -14,7 +14,8 @@ import ServiceLifecycle
 ///
 /// The server runs on one event-loop thread of its own: a handful of local clients need no more, and
 /// Hummingbird's default (NIO's singleton group, one thread per core) would start 128 threads on a 128-core login
-/// node.
+/// node. Like NIO's singletons, that group lives as long as the process: shutting it down right after the server
+/// races with NIO's own teardown ("Cannot schedule tasks on an EventLoop that has already shut down").
 public final class ControlServer: Sendable {
     /// The socket path.
     public let socketPath: String
@@ -22,21 +23,22 @@ public final class ControlServer: Sendable {
     public let service: ControlService
     private let task: Task<Void, any Error>
     private let group: ServiceGroup
-    private let eventLoops: MultiThreadedEventLoopGroup
     private let logger: Logger
 
     private init(socketPath: String, service: ControlService, task: Task<Void, any Error>, group: ServiceGroup,
-                 eventLoops: MultiThreadedEventLoopGroup, logger: Logger) {
+                 logger: Logger) {
         self.socketPath = socketPath
         self.service = service
         self.task = task
         self.group = group
-        self.eventLoops = eventLoops
         self.logger = logger
     }
 
     /// How many threads serve the API.
     public static let eventLoopThreads = 1
+
+    /// The event loops of every control server in this process.
+    private static let eventLoops = MultiThreadedEventLoopGroup(numberOfThreads: eventLoopThreads)
 
     /// Binds `socketPath` and serves `service` until `shutdown()`. `idleTimeout` closes connections that send
     /// nothing (or only part of a request) for that long.
@@ -51,10 +53,9 @@ public final class ControlServer: Sendable {
         let (bound, boundSink) = AsyncThrowingStream.makeStream(of: Void.self)
         var serverLogger = logger
         serverLogger.logLevel = max(logger.logLevel, .warning)
-        let eventLoops = MultiThreadedEventLoopGroup(numberOfThreads: eventLoopThreads)
         let application = Application(
             router: router,
-            server: .http1(configuration: .init(idleTimeout: .nanoseconds(Int64(idleTimeout.nanoseconds)))),
+            server: .http1(configuration: .init(idleTimeout: TimeAmount(idleTimeout))),
             configuration: ApplicationConfiguration(address: .unixDomainSocket(path: socketPath),
                                                     serverName: "clusterd/\(ClusterdVersion.string)"),
             onServerRunning: { _ in
@@ -86,12 +87,10 @@ public final class ControlServer: Sendable {
         } catch {
             task.cancel()
             _ = await task.result
-            try? await eventLoops.shutdownGracefully()
             throw error
         }
         logger.notice("control API listening on \(socketPath)")
-        return ControlServer(socketPath: socketPath, service: service, task: task, group: group,
-                             eventLoops: eventLoops, logger: logger)
+        return ControlServer(socketPath: socketPath, service: service, task: task, group: group, logger: logger)
     }
 
     /// Ends the event streams, lets requests in flight finish (at most `grace`), stops serving and removes the
@@ -106,18 +105,9 @@ public final class ControlServer: Sendable {
         }
         _ = await task.result
         deadline.cancel()
-        try? await eventLoops.shutdownGracefully()
         if unlink(socketPath) != 0 && errno != ENOENT {
             logger.warning("cannot remove the socket \(socketPath): \(String(cString: strerror(errno)))")
         }
-    }
-}
-
-extension Duration {
-    /// The whole duration in nanoseconds.
-    var nanoseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
     }
 }
 
