@@ -12,8 +12,15 @@ public enum ClusterChoice {
             }
             return cluster
         }
-        if config.clusters.count == 1 { return config.clusters[0] }
-        if let cluster = config.cluster(named: "default") { return cluster }
+        if let name = implied(among: config.clusters.map(\.name)), let cluster = config.cluster(named: name) {
+            return cluster
+        }
         throw ValidationError("\(config.path) defines several clusters (\(names)); name one")
+    }
+
+    /// The cluster meant when none is named: the only one, else the one called "default", else nil.
+    public static func implied(among names: [String]) -> String? {
+        if names.count == 1 { return names[0] }
+        return names.contains("default") ? "default" : nil
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import ClusterAPI
+import ClusterCLI
 import ClusterClient
 import ClusterCore
 import Glibc
@@ -10,24 +11,17 @@ struct ClientOptions: ParsableArguments {
                                valueName: "path"))
     var socket: String?
 
-    @Option(help: ArgumentHelp("Configuration file (for the socket path).",
-                               discussion: "Default: $XDG_CONFIG_HOME/clusterd/clusterd.toml.", valueName: "path"))
-    var config: String?
+    /// `--config`, read for `daemon.socket`.
+    @OptionGroup var configuration: ConfigOption
 
     /// The socket: `--socket`, else the configuration's, else the default path when there is no configuration.
     func socketPath() throws -> String {
         if let socket { return socket }
         let environment = ConfigEnvironment.current
-        let path = config ?? environment.defaultConfigPath
-        if config == nil && access(path, F_OK) != 0 {
+        if configuration.config == nil && access(environment.defaultConfigPath, F_OK) != 0 {
             return environment.defaultSocketPath(stateDir: environment.defaultStateDir)
         }
-        do {
-            return try ConfigLoader(environment: environment).load(path: path).daemon.socketPath
-        } catch {
-            Console.error("\(error)")
-            throw ExitCode.failure
-        }
+        return try configuration.load().daemon.socketPath
     }
 
     /// A client for the daemon.

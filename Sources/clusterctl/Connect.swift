@@ -31,7 +31,7 @@ struct Connect: ParsableCommand {
         let api = try client.client()
         let detail = try CtlExit.guarding { try api.cluster(try ClusterName.resolve(cluster, api)) }
         let tunnel = detail.notebook.map { notebook in
-            "ssh -N -L \(notebook.port):\(notebook.address):\(notebook.port) \(Self.user)@\(Self.loginHost)"
+            "ssh -N -L \(notebook.port):\(notebook.address):\(notebook.port) \(Self.user)@\(HostName.current)"
         }
         let answer = Answer(
             cluster: detail.name, controllerAddress: detail.handoff?.address,
@@ -70,11 +70,5 @@ struct Connect: ParsableCommand {
     static var user: String {
         if let name = getenv("USER") { return String(cString: name) }
         return getpwuid(getuid()).map { String(cString: $0.pointee.pw_name) } ?? "you"
-    }
-
-    static var loginHost: String {
-        var buffer = [CChar](repeating: 0, count: 256)
-        gethostname(&buffer, buffer.count)
-        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }

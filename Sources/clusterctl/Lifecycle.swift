@@ -1,5 +1,6 @@
 import ArgumentParser
 import ClusterAPI
+import ClusterCLI
 import ClusterClient
 import ClusterCore
 
@@ -30,8 +31,7 @@ enum ClusterName {
     static func resolve(_ name: String?, _ api: ClusterClient) throws -> String {
         if let name { return name }
         let names = try api.daemonStatus().clusters
-        if names.count == 1 { return names[0] }
-        if names.contains("default") { return "default" }
+        if let implied = ClusterChoice.implied(among: names) { return implied }
         throw ValidationError("clusterd runs several clusters (\(names.joined(separator: ", "))); name one")
     }
 }

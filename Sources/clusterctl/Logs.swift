@@ -47,18 +47,21 @@ struct Logs: ParsableCommand {
             Console.error("clusterctl: cannot run tail: \(String(cString: strerror(errno)))")
             throw ExitCode.failure
         }
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else {
+        let text: [UInt8]?
+        do {
+            text = try FileIO.read(path)
+        } catch {
+            Console.error("clusterctl: cannot read the job's output: \(error)")
+            throw ExitCode.failure
+        }
+        guard let text else {
             Console.error("clusterctl: no output yet at \(path) (job \(job.jobID ?? "not submitted"), "
                 + "\(job.state)); PBS may copy it only when the job ends")
             throw ExitCode.failure
         }
-        defer { close(fd) }
-        var buffer = [UInt8](repeating: 0, count: 65_536)
-        while true {
-            let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if count <= 0 { break }
-            buffer.withUnsafeBytes { _ = write(1, $0.baseAddress, count) }
+        if let code = Console.writeAll(text, to: 1) {
+            Console.error("clusterctl: cannot write standard output: \(String(cString: strerror(code)))")
+            throw ExitCode.failure
         }
     }
 }

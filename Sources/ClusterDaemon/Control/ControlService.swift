@@ -46,7 +46,7 @@ public struct ControlService: Sendable {
         let statuses = await supervisor.status()
         let tickLate = lastTick.map { now - $0.seconds > 3 * poll } ?? (now - startedAt.seconds > 3 * poll)
         return DaemonStatus(
-            version: ClusterdVersion.string, pid: Int(getpid()), host: Self.hostName, startedAt: startedAt,
+            version: ClusterdVersion.string, pid: Int(getpid()), host: HostName.current, startedAt: startedAt,
             uptimeSeconds: now - startedAt.seconds, dialect: detection?.dialect.rawValue,
             dialectEvidence: detection.map { "\($0.method.rawValue): \($0.evidence)" }, lastTick: lastTick,
             ticks: await supervisor.ticks, pollInterval: poll, stale: tickLate || statuses.contains { $0.stale },
@@ -159,25 +159,19 @@ public struct ControlService: Sendable {
         let role = detail.status.roles.first { $0.role == .notebook }
         guard let job = role?.jobs.last(where: { $0.state == "running" && $0.jobID != nil }),
               let jobID = job.jobID,
-              let data = FileManager.default.contents(atPath: "\(paths.reportDir)/notebook-\(jobID).json"),
-              let report = try? JSONDecoder().decode(NotebookReport.self, from: data)
+              let bytes = try? FileIO.read("\(paths.reportDir)/notebook-\(jobID).json"),
+              let report = try? JSONDecoder().decode(NotebookReport.self, from: Data(bytes))
         else { return nil }
         let port = report.port.flatMap { Int($0) } ?? 0
         var url: String?
         let log = detail.logFile(role: .notebook, intent: job.intent)
-        if let text = FileManager.default.contents(atPath: log).map({ String(decoding: $0, as: UTF8.self) }) {
+        if let text = (try? FileIO.read(log)).map({ String(decoding: $0, as: UTF8.self) }) {
             url = text.split(whereSeparator: \.isWhitespace).last { $0.hasPrefix("http") && $0.contains("token=") }
                 .map(String.init)
         }
         return NotebookConnection(jobID: jobID, host: report.host ?? report.address,
                                   address: report.address, port: port, url: url)
     }
-
-    static let hostName: String = {
-        var buffer = [CChar](repeating: 0, count: 256)
-        gethostname(&buffer, buffer.count)
-        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    }()
 }
 
 /// The notebook job's report; the built-in template writes the port as a string.

@@ -28,14 +28,11 @@ public final class DaemonLock: Sendable {
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw FileError(path: path, step: "open lock", code: errno) }
         guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
-            let holder = (try? FileIO.read(path)).flatMap { $0 }.map { String(decoding: $0, as: UTF8.self) }
+            let holder = (try? FileIO.read(path)).map { String(decoding: $0, as: UTF8.self) }
             close(fd)
             throw Held(path: path, holder: holder?.trimming("\n ") ?? "")
         }
-        var host = [CChar](repeating: 0, count: 256)
-        gethostname(&host, host.count)
-        let hostName = host.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
-        let line = "\(hostName) pid \(getpid())\n"
+        let line = "\(HostName.current) pid \(getpid())\n"
         ftruncate(fd, 0)
         _ = line.withCString { pwrite(fd, $0, strlen($0), 0) }
         fsync(fd)

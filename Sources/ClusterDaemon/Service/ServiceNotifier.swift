@@ -2,7 +2,7 @@ import Glibc
 
 /// Tells the service manager about the daemon's life: ready, status, watchdog, reloading, stopping.
 ///
-/// `SystemdNotifier` speaks the sd_notify protocol; `SilentNotifier` does nothing (no service manager).
+/// `SystemdNotifier` speaks the sd_notify protocol (a no-op without NOTIFY_SOCKET); tests record the messages.
 public protocol ServiceNotifier: Sendable {
     /// How often the watchdog expects a `WATCHDOG=1` (the full timeout; ping at half of it), or nil when the
     /// service manager runs no watchdog.
@@ -18,9 +18,10 @@ extension ServiceNotifier {
         send(["READY=1"] + (status.map { ["STATUS=\(Self.oneLine($0))"] } ?? []))
     }
 
-    /// A one-line summary shown by `systemctl --user status`.
-    public func status(_ text: String) {
-        send(["STATUS=\(Self.oneLine(text))"])
+    /// A one-line summary shown by `systemctl --user status`; with `watchdog`, in the same message as
+    /// `WATCHDOG=1` (the tick loop made progress).
+    public func status(_ text: String, watchdog: Bool = false) {
+        send(["STATUS=\(Self.oneLine(text))"] + (watchdog ? ["WATCHDOG=1"] : []))
     }
 
     /// The tick loop made progress.
@@ -55,13 +56,4 @@ extension ServiceNotifier {
     static func oneLine(_ text: String) -> String {
         String(text.map { $0.isNewline ? " " : $0 })
     }
-}
-
-/// No service manager: every notification is dropped.
-public struct SilentNotifier: ServiceNotifier {
-    public init() {}
-
-    public var watchdogTimeout: Duration? { nil }
-
-    public func send(_ assignments: [String]) {}
 }

@@ -15,12 +15,6 @@ public struct SystemdNotifier: ServiceNotifier {
         }
     }
 
-    /// True when the process was started with a `NOTIFY_SOCKET` to talk to.
-    public static var isAvailable: Bool {
-        guard let socket = getenv("NOTIFY_SOCKET") else { return false }
-        return socket.pointee != 0
-    }
-
     public func send(_ assignments: [String]) {
         _ = assignments.joined(separator: "\n").withCString { sd_notify(0, $0) }
     }

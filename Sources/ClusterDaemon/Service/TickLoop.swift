@@ -19,7 +19,7 @@ struct TickLoop: Sendable {
             await supervisor.tick()
             if Task.isCancelled { break }
             let summary = StatusLine.summary(await supervisor.status(), now: clock.now())
-            notifier.send(["STATUS=\(summary)"] + (notifier.watchdogTimeout == nil ? [] : ["WATCHDOG=1"]))
+            notifier.status(summary, watchdog: notifier.watchdogTimeout != nil)
             let configured = Duration.seconds(await supervisor.pollInterval)
             await pause(intervalOverride ?? configured)
         }

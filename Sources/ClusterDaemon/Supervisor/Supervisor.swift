@@ -28,8 +28,6 @@ public actor Supervisor {
     public private(set) var lastTick: Timestamp?
     public private(set) var ticks = 0
     public private(set) var dialect: DialectDetection?
-    /// How long the last tick took, and its qstat.
-    public private(set) var lastTickTiming: TickTiming?
     private var tickObservers: [@Sendable (TickTiming) -> Void] = []
 
     /// Loads every cluster's persisted state. Throws when a state file is corrupt.
@@ -83,7 +81,6 @@ public actor Supervisor {
         lastTick = clock.now()
         ticks += 1
         let timing = TickTiming(total: monotonic.now - began, query: queried - began)
-        lastTickTiming = timing
         for observer in tickObservers { observer(timing) }
     }
 
