@@ -18,7 +18,7 @@ need_root() { [ "$(id -u)" -eq 0 ] || die "must run as root (it installs package
 
 install_packages() {
     local missing=() p
-    for p in slurm-wlm slurm-wlm-torque munge; do
+    for p in slurm-wlm slurm-wlm-torque munge procps; do
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
     done
     [ ${#missing[@]} -eq 0 ] && return 0

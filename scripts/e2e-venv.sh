@@ -21,7 +21,7 @@ if [ ${#missing[@]} -gt 0 ]; then
     fi
     log "installing ${missing[*]}"
     $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
 check='import ipyparallel, mpi4py, notebook; from mpi4py import MPI'

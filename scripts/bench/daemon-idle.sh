@@ -12,6 +12,7 @@ if [ -z "${BIN:-}" ]; then
 fi
 bin=${BIN:-$(swift build -c release --show-bin-path)}
 work=$(mktemp -d)
+daemon=
 trap '"$bin/pbs-emu" server stop >/dev/null 2>&1 || true; kill "$daemon" 2>/dev/null || true; rm -rf "$work"' EXIT
 export PBS_EMU_HOME=$work/emu PBS_EMU_SERVER=emu HOME=$work
 "$bin/pbs-emu" install-links "$work/bin" >/dev/null
@@ -39,13 +40,18 @@ C
 "$bin/clusterd" run --config "$work/c.toml" 2>"$work/daemon.log" &
 daemon=$!
 sleep 25   # bring-up: controller, handoff, 4 engines
+if ! kill -0 "$daemon" 2>/dev/null; then
+    echo "daemon-idle: clusterd exited during bring-up; its log:" >&2
+    cat "$work/daemon.log" >&2
+    exit 1
+fi
 "$bin/pbs-emu" stats reset >/dev/null
 t1=$(awk '{print $14+$15}' /proc/$daemon/stat)
 sleep "$watch"
 t2=$(awk '{print $14+$15}' /proc/$daemon/stat)
 rss=$(awk '/VmRSS/ {print $2}' /proc/$daemon/status)
 hwm=$(awk '/VmHWM/ {print $2}' /proc/$daemon/status)
-qstat=$("$bin/pbs-emu" stats | python3 -c 'import json,sys; print(json.load(sys.stdin)["qstat"])')
+qstat=$("$bin/pbs-emu" stats | grep -o '"qstat": *[0-9]*' | grep -o '[0-9]*$')
 hz=$(getconf CLK_TCK)
 echo "watched ${watch}s with poll_interval 10s, 1 cluster, 5 jobs"
 echo "RSS ${rss} kB (peak ${hwm} kB)"
