@@ -32,16 +32,22 @@ let package = Package(
     targets: [
         // Pure: PBS job model, dialects, qstat/qsub output parsers. No I/O, no dependencies.
         .target(name: "PBSCore", swiftSettings: strict),
-        // Pure: configuration model and validation, durations, job-script rendering, reconciler.
+        // Pure: the reconciler state machine and its model (spec, state, events, status). PBSCore and the
+        // standard library only: the compiler keeps I/O and clocks out of the decision core.
+        .target(name: "ClusterCore", dependencies: ["PBSCore"], swiftSettings: strict),
+        // POSIX helpers every I/O module shares: errno-precise file I/O, unix sockets, the console, the host name.
+        .target(name: "POSIXSupport", swiftSettings: strict),
+        // The configuration (TOML loading and validation, durations, paths) and job-script rendering.
         .target(
-            name: "ClusterCore",
-            dependencies: ["PBSCore", .product(name: "TOMLKit", package: "TOMLKit")],
+            name: "ClusterConfiguration",
+            dependencies: ["ClusterCore", "PBSCore", "POSIXSupport", .product(name: "TOMLKit", package: "TOMLKit")],
             swiftSettings: strict
         ),
         // Codable types shared by the daemon's control API and its client.
         .target(name: "ClusterAPI", dependencies: ["ClusterCore"], swiftSettings: strict),
         // The typed control-API client (HTTP/1.1 over the unix socket, plain POSIX: clusterctl starts fast).
-        .target(name: "ClusterClient", dependencies: ["ClusterAPI", "ClusterCore"], swiftSettings: strict),
+        .target(name: "ClusterClient", dependencies: ["ClusterAPI", "ClusterCore", "POSIXSupport"],
+                swiftSettings: strict),
         // libsystemd (sd_notify, sd_journal_sendv).
         .systemLibrary(
             name: "CSystemd",
@@ -52,7 +58,7 @@ let package = Package(
         .target(
             name: "ClusterDaemon",
             dependencies: [
-                "ClusterCore", "PBSCore", "ClusterAPI", "CSystemd",
+                "ClusterCore", "ClusterConfiguration", "POSIXSupport", "PBSCore", "ClusterAPI", "CSystemd",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "SystemPackage", package: "swift-system"),
@@ -68,13 +74,14 @@ let package = Package(
         // Command-line pieces shared by clusterd and clusterctl (--config, check-config).
         .target(
             name: "ClusterCLI",
-            dependencies: ["ClusterCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["ClusterConfiguration", "POSIXSupport",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict
         ),
         .executableTarget(
             name: "clusterd",
             dependencies: [
-                "ClusterDaemon", "ClusterCore", "PBSCore", "ClusterCLI",
+                "ClusterDaemon", "ClusterCore", "ClusterConfiguration", "POSIXSupport", "PBSCore", "ClusterCLI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -83,7 +90,7 @@ let package = Package(
         .executableTarget(
             name: "clusterctl",
             dependencies: [
-                "ClusterCore", "ClusterAPI", "ClusterCLI", "ClusterClient",
+                "ClusterCore", "ClusterConfiguration", "POSIXSupport", "ClusterAPI", "ClusterCLI", "ClusterClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -93,15 +100,22 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(name: "PBSCoreTests", dependencies: ["PBSCore"], resources: [.copy("Fixtures")],
                     swiftSettings: strict),
-        .testTarget(name: "ClusterCoreTests", dependencies: ["ClusterCore", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "ClusterDaemonTests", dependencies: ["ClusterDaemon", "ClusterAPI", "TestSupport"],
+        .testTarget(name: "ClusterCoreTests", dependencies: ["ClusterCore", "PBSCore"], swiftSettings: strict),
+        .testTarget(name: "ClusterConfigurationTests",
+                    dependencies: ["ClusterConfiguration", "ClusterCore", "PBSCore", "TestSupport"],
+                    swiftSettings: strict),
+        .testTarget(name: "POSIXSupportTests", dependencies: ["POSIXSupport", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "ClusterDaemonTests",
+                    dependencies: ["ClusterDaemon", "ClusterAPI", "ClusterCore", "ClusterConfiguration", "POSIXSupport",
+                                   "PBSCore", "TestSupport"],
                     swiftSettings: strict),
         .testTarget(name: "PBSEmulatorTests", dependencies: ["PBSEmulator", "PBSCore", "TestSupport"],
                     swiftSettings: strict),
         // The daemon's supervisor against real pbs-emu processes (and the real clusterd binary for crashes).
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["ClusterDaemon", "ClusterCore", "PBSCore", "ClusterAPI", "ClusterClient",
+            dependencies: ["ClusterDaemon", "ClusterCore", "ClusterConfiguration", "POSIXSupport", "PBSCore",
+                           "ClusterAPI", "ClusterClient",
                            "clusterd", "clusterctl", "pbs-emu", "TestSupport",
                            .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict

@@ -1,5 +1,5 @@
 import ArgumentParser
-import ClusterCore
+import ClusterConfiguration
 
 /// `check-config`: validate the configuration and print what would run (in both clusterd and clusterctl).
 public struct CheckConfig: ParsableCommand {

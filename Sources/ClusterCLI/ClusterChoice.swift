@@ -1,5 +1,5 @@
 import ArgumentParser
-import ClusterCore
+import ClusterConfiguration
 
 /// Picks the cluster a command is about.
 public enum ClusterChoice {

@@ -1,5 +1,5 @@
+import POSIXSupport
 import ArgumentParser
-import ClusterCore
 
 #if canImport(Glibc)
 import Glibc

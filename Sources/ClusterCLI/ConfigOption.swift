@@ -1,5 +1,6 @@
 import ArgumentParser
-import ClusterCore
+import ClusterConfiguration
+import POSIXSupport
 
 /// `--config PATH`, shared by every subcommand that reads the configuration.
 public struct ConfigOption: ParsableArguments {

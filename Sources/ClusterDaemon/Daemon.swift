@@ -1,4 +1,4 @@
-import ClusterCore
+import ClusterConfiguration
 import Dispatch
 #if canImport(FoundationEssentials)
 import FoundationEssentials

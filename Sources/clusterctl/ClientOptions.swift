@@ -2,8 +2,10 @@ import ArgumentParser
 import ClusterAPI
 import ClusterCLI
 import ClusterClient
+import ClusterConfiguration
 import ClusterCore
 import Glibc
+import POSIXSupport
 
 /// `--socket PATH` and `--config PATH`: where the daemon listens.
 struct ClientOptions: ParsableArguments {

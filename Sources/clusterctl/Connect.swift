@@ -1,8 +1,8 @@
 import ArgumentParser
 import ClusterAPI
 import ClusterClient
-import ClusterCore
 import Glibc
+import POSIXSupport
 
 /// `clusterctl connect [cluster]`: how to reach the notebook and the controller.
 struct Connect: ParsableCommand {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import ClusterAPI
 import ClusterClient
+import ClusterConfiguration
 import ClusterCore
 import Glibc
 

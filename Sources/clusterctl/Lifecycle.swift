@@ -2,7 +2,6 @@ import ArgumentParser
 import ClusterAPI
 import ClusterCLI
 import ClusterClient
-import ClusterCore
 
 /// The arguments of start, stop, restart and reset.
 struct RoleCommandArguments: ParsableArguments {

@@ -3,6 +3,7 @@ import ClusterAPI
 import ClusterClient
 import ClusterCore
 import Glibc
+import POSIXSupport
 
 /// `clusterctl logs <cluster> <role> [-f]`: the PBS output file of the role's newest job.
 struct Logs: ParsableCommand {

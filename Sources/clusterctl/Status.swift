@@ -1,7 +1,6 @@
 import ArgumentParser
 import ClusterAPI
 import ClusterClient
-import ClusterCore
 import Glibc
 
 /// `clusterctl status [cluster]`: one table per cluster, readable at a glance.

@@ -1,4 +1,5 @@
 import ClusterAPI
+import ClusterConfiguration
 import ClusterCore
 
 /// Renders one cluster as a header line and a table: ROLE, JOB ID, STATE, HOST, WALLTIME LEFT, RESTARTS, NOTE.

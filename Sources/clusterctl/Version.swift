@@ -1,7 +1,7 @@
 import ArgumentParser
 import ClusterAPI
 import ClusterClient
-import ClusterCore
+import ClusterConfiguration
 
 /// `clusterctl version`: the client's and the daemon's versions.
 struct Version: ParsableCommand {

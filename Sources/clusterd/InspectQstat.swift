@@ -1,5 +1,5 @@
+import POSIXSupport
 import ArgumentParser
-import ClusterCore
 import PBSCore
 
 #if canImport(Glibc)

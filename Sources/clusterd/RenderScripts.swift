@@ -1,3 +1,5 @@
+import ClusterConfiguration
+import POSIXSupport
 import ArgumentParser
 import ClusterCLI
 import ClusterCore

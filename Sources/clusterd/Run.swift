@@ -1,8 +1,9 @@
 import ArgumentParser
 import ClusterCLI
-import ClusterCore
+import ClusterConfiguration
 import ClusterDaemon
 import Logging
+import POSIXSupport
 
 struct Run: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,10 +1,10 @@
 import ClusterAPI
-import ClusterCore
 import ClusterDaemon
 import Foundation
 import Glibc
-import Testing
+import POSIXSupport
 import TestSupport
+import Testing
 
 @Suite struct AtomicFileTests {
     @Test func writesWithModeAndCreatesParents() throws {

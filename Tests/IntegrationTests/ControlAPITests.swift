@@ -1,3 +1,4 @@
+import ClusterConfiguration
 import ClusterAPI
 @testable import ClusterClient
 import ClusterCore

@@ -1,12 +1,13 @@
 import ClusterAPI
 @testable import ClusterClient
-import ClusterCore
+import ClusterConfiguration
 import ClusterDaemon
 import Foundation
 import Glibc
 import Logging
-import Testing
+import POSIXSupport
 import TestSupport
+import Testing
 
 /// Suites that drive an in-process supervisor against pbs-emu run one at a time: each test starts a pbs-emu server
 /// and jobs, and on 2 cores running them side by side makes their timing bounds flaky (`.serialized` on a suite

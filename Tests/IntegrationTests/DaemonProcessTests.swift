@@ -1,4 +1,3 @@
-import ClusterCore
 import ClusterDaemon
 import Foundation
 import PBSCore

@@ -1,11 +1,12 @@
-import ClusterCore
 import ClusterAPI
+import ClusterConfiguration
+import ClusterCore
 import ClusterDaemon
 import Foundation
 import Logging
 import PBSCore
-import Testing
 import TestSupport
+import Testing
 
 /// A pbs-emu server in a temporary directory, a clusterd configuration using it, and job templates that stand in
 /// for ipyparallel: the controller reports 127.0.0.1 and sleeps, engines sleep.

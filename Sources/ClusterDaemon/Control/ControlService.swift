@@ -1,3 +1,5 @@
+import ClusterConfiguration
+import POSIXSupport
 import ClusterAPI
 import ClusterCore
 import PBSCore

@@ -1,5 +1,5 @@
-import ClusterCore
 import Glibc
+import POSIXSupport
 
 /// Checks and prepares a unix-socket path before binding (Hummingbird removes an existing file unconditionally).
 enum SocketPath {

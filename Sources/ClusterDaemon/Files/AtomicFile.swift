@@ -1,5 +1,5 @@
-import ClusterCore
 import Glibc
+import POSIXSupport
 
 /// Writes files so that a reader sees the old content or the new, never half of one.
 ///

@@ -1,4 +1,4 @@
-import ClusterCore
+import POSIXSupport
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else

@@ -1,5 +1,6 @@
 import ClusterCore
 import Glibc
+import POSIXSupport
 
 /// The lock in the state dir that keeps a second daemon — on this login node or another one sharing $HOME —
 /// from managing the same clusters.

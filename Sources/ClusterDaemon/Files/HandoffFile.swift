@@ -1,5 +1,5 @@
+import POSIXSupport
 import ClusterAPI
-import ClusterCore
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else

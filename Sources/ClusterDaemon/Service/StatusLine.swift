@@ -1,3 +1,4 @@
+import ClusterConfiguration
 import ClusterCore
 
 /// The one-line `STATUS=` summary shown by `systemctl --user status clusterd`, e.g.

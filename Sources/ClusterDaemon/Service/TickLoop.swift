@@ -1,4 +1,3 @@
-import ClusterCore
 
 /// The daemon's main loop: tick, report `STATUS=` and `WATCHDOG=1`, sleep until the next poll.
 ///

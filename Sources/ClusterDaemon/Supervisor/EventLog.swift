@@ -1,3 +1,4 @@
+import POSIXSupport
 import ClusterCore
 #if canImport(FoundationEssentials)
 import FoundationEssentials

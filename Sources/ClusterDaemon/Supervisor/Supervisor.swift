@@ -1,8 +1,10 @@
 import ClusterAPI
+import ClusterConfiguration
 import ClusterCore
 import Glibc
 import Logging
 import PBSCore
+import POSIXSupport
 
 /// Runs the tick loop for every configured cluster: ONE qstat per tick for all of them, the pure reconciler
 /// decides, this actor performs the actions (qsub, qdel, reports, handoff) and persists state before each effect.

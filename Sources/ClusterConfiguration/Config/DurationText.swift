@@ -1,3 +1,4 @@
+import ClusterCore
 /// Durations as written in the configuration: `"30s"`, `"15m"`, `"2h"`, `"1d"`, `"1h30m"`, `"90"` (seconds),
 /// or PBS walltime form `"24:00:00"` / `"15:00"` (`[[HH:]MM:]SS`).
 public enum DurationText {

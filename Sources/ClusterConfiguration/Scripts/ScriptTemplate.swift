@@ -1,3 +1,4 @@
+import ClusterCore
 /// A job-script template: text with `{{name}}` placeholders.
 ///
 /// Every value inserted is a shell-quoted word (see `ShellQuote`), so templates use placeholders where a shell

@@ -1,8 +1,9 @@
+import ClusterConfiguration
 import ClusterCore
 import Foundation
 import PBSCore
-import Testing
 import TestSupport
+import Testing
 
 private let environment = ConfigEnvironment(home: "/home/ada", uid: 1_234, xdgRuntimeDir: "/run/user/1234")
 private let loader = ConfigLoader(environment: environment)

@@ -1,3 +1,4 @@
+import ClusterCore
 /// Renders the job script of one role of a cluster from its configuration.
 public struct ScriptRenderer: Sendable {
     public var cluster: ClusterConfig

@@ -1,3 +1,4 @@
+import ClusterCore
 import PBSCore
 
 /// The short "what would run" text printed by `check-config`.

@@ -1,3 +1,4 @@
+import ClusterCore
 import PBSCore
 
 /// The whole configuration file: daemon settings and the named clusters it keeps alive.

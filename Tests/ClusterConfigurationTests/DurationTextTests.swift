@@ -1,4 +1,4 @@
-import ClusterCore
+import ClusterConfiguration
 import Testing
 
 @Suite struct DurationTextTests {

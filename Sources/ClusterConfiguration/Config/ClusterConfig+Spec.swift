@@ -1,3 +1,4 @@
+import ClusterCore
 extension ClusterConfig {
     /// What the reconciler keeps running for this cluster.
     public func spec(daemon: DaemonSettings) -> ClusterSpec {

@@ -1,3 +1,5 @@
+import ClusterCore
+import POSIXSupport
 /// Reads a user's job-script template.
 public enum TemplateFile {
     /// A template file that cannot be read.

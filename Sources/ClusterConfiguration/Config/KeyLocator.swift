@@ -1,3 +1,4 @@
+import ClusterCore
 /// Finds the line on which a dotted key is defined in TOML text.
 ///
 /// TOMLKit reports line numbers for syntax errors but not for decoded values, so this reads the text the way a

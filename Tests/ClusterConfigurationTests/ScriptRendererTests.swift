@@ -1,7 +1,8 @@
+import ClusterConfiguration
 import ClusterCore
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 @Suite struct ScriptRendererTests {
     static func cluster(_ extra: String = "") throws -> ClusterConfig {

@@ -1,4 +1,5 @@
 import Glibc
+import POSIXSupport
 
 extension ConfigLoader {
     /// Reads and validates the file at `path`.
