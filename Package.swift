@@ -66,6 +66,7 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict
         ),
@@ -98,6 +99,10 @@ let package = Package(
         .executableTarget(name: "pbs-emu", dependencies: ["PBSEmulator"], swiftSettings: strict),
         // Test helpers shared by the test targets: temporary directories, running real programs, built products.
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
+        // Test doubles of the daemon's effects: an in-memory PBS, a manual clock, a recording notifier, state
+        // storage that can fail. The supervisor is tested with them, without processes.
+        .target(name: "DaemonTestSupport", dependencies: ["ClusterDaemon", "ClusterCore", "PBSCore"],
+                path: "Tests/DaemonTestSupport", swiftSettings: strict),
         .testTarget(name: "PBSCoreTests", dependencies: ["PBSCore"], resources: [.copy("Fixtures")],
                     swiftSettings: strict),
         .testTarget(name: "ClusterCoreTests", dependencies: ["ClusterCore", "PBSCore"], swiftSettings: strict),
@@ -107,7 +112,7 @@ let package = Package(
         .testTarget(name: "POSIXSupportTests", dependencies: ["POSIXSupport", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "ClusterDaemonTests",
                     dependencies: ["ClusterDaemon", "ClusterAPI", "ClusterCore", "ClusterConfiguration", "POSIXSupport",
-                                   "PBSCore", "TestSupport"],
+                                   "PBSCore", "TestSupport", "DaemonTestSupport"],
                     swiftSettings: strict),
         .testTarget(name: "PBSEmulatorTests", dependencies: ["PBSEmulator", "PBSCore", "TestSupport"],
                     swiftSettings: strict),
@@ -116,7 +121,7 @@ let package = Package(
             name: "IntegrationTests",
             dependencies: ["ClusterDaemon", "ClusterCore", "ClusterConfiguration", "POSIXSupport", "PBSCore",
                            "ClusterAPI", "ClusterClient",
-                           "clusterd", "clusterctl", "pbs-emu", "TestSupport",
+                           "clusterd", "clusterctl", "pbs-emu", "TestSupport", "DaemonTestSupport",
                            .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),

@@ -1,3 +1,5 @@
+import ClusterCore
+
 /// The stable handoff file that tells engines and notebooks where the current controller is; the control API
 /// serves the same document with the same keys.
 ///
@@ -10,7 +12,7 @@ public struct HandoffDocument: Codable, Sendable, Equatable {
     public var generation: Int
     /// ipyparallel's engine connection file written by that controller (`ipengine --file=`).
     public var engineFile: String
-    /// ipyparallel's client connection file (`ipyparallel.Client(url_file=...)`).
+    /// ipyparallel's client connection file (`ipyparallel.Client(<file>)`).
     public var clientFile: String?
     /// When clusterd wrote it, seconds since the epoch.
     public var writtenAt: Int
@@ -27,6 +29,13 @@ public struct HandoffDocument: Codable, Sendable, Equatable {
         self.clientFile = clientFile
         self.writtenAt = writtenAt
         self.stale = stale
+    }
+
+    /// The document for `handoff` of `cluster`.
+    public init(cluster: String, handoff: Handoff) {
+        self.init(cluster: cluster, address: handoff.address, controllerJob: handoff.jobID,
+                  generation: handoff.generation, engineFile: handoff.engineFile ?? "",
+                  clientFile: handoff.clientFile, writtenAt: Int(handoff.writtenAt.seconds), stale: handoff.stale)
     }
 
     enum CodingKeys: String, CodingKey {

@@ -132,10 +132,27 @@ public struct ReloadResponse: Codable, Sendable, Equatable {
     public var configPath: String
     /// The clusters in it.
     public var clusters: [String]
+    /// What changed and took effect, one line each ("poll_interval 30s → 60s", "cluster two added").
+    public var changes: [String]
+    /// What changed but takes effect only after `systemctl --user restart clusterd`, with the key's name.
+    public var needsRestart: [String]
 
     /// A reload answer.
-    public init(configPath: String, clusters: [String]) {
+    public init(configPath: String, clusters: [String], changes: [String] = [], needsRestart: [String] = []) {
         self.configPath = configPath
         self.clusters = clusters
+        self.changes = changes
+        self.needsRestart = needsRestart
+    }
+
+    enum CodingKeys: String, CodingKey { case configPath, clusters, changes, needsRestart }
+
+    /// Decodes an answer; a daemon from before `changes` existed sends none.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        configPath = try c.decode(String.self, forKey: .configPath)
+        clusters = try c.decode([String].self, forKey: .clusters)
+        changes = try c.decodeIfPresent([String].self, forKey: .changes) ?? []
+        needsRestart = try c.decodeIfPresent([String].self, forKey: .needsRestart) ?? []
     }
 }

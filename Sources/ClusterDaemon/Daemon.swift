@@ -1,5 +1,4 @@
 import ClusterConfiguration
-import Dispatch
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -7,63 +6,65 @@ import Foundation
 #endif
 import Glibc
 import Logging
-import PBSCore
+import POSIXSupport
+import ServiceLifecycle
+import UnixSignals
 
 /// `clusterd run`: the daemon's life from configuration to shutdown.
 public enum Daemon {
-    /// Runs until SIGTERM/SIGINT. SIGHUP reloads the configuration at `configPath`. `notifier` hears READY=1,
+    /// Runs until SIGTERM/SIGINT; SIGHUP reloads the configuration at `configPath`. `notifier` hears READY=1,
     /// STATUS=, WATCHDOG=1, RELOADING=1 and STOPPING=1 (sd_notify under systemd; a no-op without NOTIFY_SOCKET).
+    ///
+    /// Start-up order: every "am I the only one" check comes before any PBS command. The state-directory lock,
+    /// then the saved states, then the control socket (a live daemon there stops this one; `clusterctl` answers
+    /// from here on), then READY=1. PBS is first asked by the first tick: dialect detection and the listing that
+    /// adopts jobs from before are retried every tick until they succeed, so a PBS outage at start-up delays them
+    /// without stopping the daemon.
     public static func run(config: ClusterdConfig, configPath: String, logger: Logger,
+                           environment variables: [String: String] = ProcessInfo.processInfo.environment,
                            notifier: any ServiceNotifier = SystemdNotifier()) async throws {
         let lock = try DaemonLock(path: config.daemon.stateDir + "/clusterd.lock")
-        let pbs = PBSCommandClient(configuration: PBSCommandConfiguration(
-            qstat: config.daemon.qstat, qsub: config.daemon.qsub, qdel: config.daemon.qdel,
-            dialect: config.daemon.dialect, timeout: .seconds(config.daemon.commandTimeout),
-            useHistory: config.daemon.history))
+        let pbs = PBSCommandClient(configuration: PBSCommandConfiguration(daemon: config.daemon))
         let events = EventLog(path: config.daemon.stateDir + "/events.log", logger: logger)
-        let environment = ProcessInfo.processInfo.environment
-        let supervisor = try Supervisor(config: config, pbs: pbs, events: events, logger: logger,
-                                        crashPoint: environment["CLUSTERD_TEST_CRASH_POINT"])
-        try await supervisor.start()
+        let crashAfterQsub = variables["CLUSTERD_TEST_CRASH_POINT"] == "after-qsub"
+        let supervisor = try Supervisor(
+            config: config,
+            environment: SupervisorEnvironment(pbs: pbs, events: events, logger: logger, afterQsub: { _, _ in
+                // Test hook: die exactly between qsub and recording its id (kill -9 semantics).
+                if crashAfterQsub { kill(getpid(), SIGKILL) }
+            }),
+            owner: UserName.current)
+        let reload = ConfigurationReload(
+            path: configPath, environment: .current, supervisor: supervisor, pbs: pbs, events: events,
+            notifier: notifier, logger: logger)
         let control = try await ControlServer.start(
             socketPath: config.daemon.socketPath,
-            service: await ControlService(supervisor: supervisor, events: events, pbs: pbs, configPath: configPath,
+            service: await ControlService(supervisor: supervisor, events: events, pbs: pbs, reload: reload,
                                           logger: logger),
             logger: logger)
         logger.notice("clusterd \(config.clusters.count) cluster(s), polling every \(config.daemon.pollInterval)s")
-
-        let signals = SignalStream([SIGTERM, SIGINT, SIGHUP])
-        // Start-up is complete (config loaded, state adopted): the one place READY=1 is sent. The control socket
-        // must be bound above this line, so that `systemctl --user start` returns only once clusterctl can connect.
+        // The one place READY=1 is sent at start-up: lock held, states loaded, socket bound, so
+        // `systemctl --user start` returns only once clusterctl can connect.
         notifier.ready(status: "started: \(config.clusters.count) cluster(s), first poll running")
-        let loop = Task {
-            await TickLoop(supervisor: supervisor, notifier: notifier,
-                           intervalOverride: testPollInterval(environment, logger: logger),
-                           clock: SystemClock()).run()
-        }
-        for await signal in signals.stream {
-            if signal == SIGHUP {
-                notifier.reloading()
-                do {
-                    let fresh = try ConfigLoader(environment: .current).load(path: configPath)
-                    await supervisor.reload(fresh)
-                    logger.notice("configuration reloaded from \(configPath)")
-                } catch {
-                    logger.error("configuration not reloaded, keeping the running one: \(error)")
-                }
-                notifier.ready(status: StatusLine.summary(await supervisor.status(), now: SystemClock().now()))
-                continue
-            }
-            logger.notice("signal \(signal): stopping (\(config.daemon.onSIGTERM.rawValue))")
-            break
-        }
-        notifier.stopping(status: "stopping (\(config.daemon.onSIGTERM.rawValue))")
-        await control.shutdown()
-        loop.cancel()
-        _ = await loop.value
-        if config.daemon.onSIGTERM == .stopJobs {
+
+        let ticks = TickService(supervisor: supervisor, notifier: notifier,
+                                intervalOverride: testPollInterval(variables, logger: logger), clock: SystemClock())
+        let hangups = ReloadOnHangup(reload: reload)
+        var groupConfiguration = ServiceGroupConfiguration(
+            // Shut down in reverse: stop taking SIGHUP, finish the tick in progress, then close the socket.
+            services: [control, ticks, hangups], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        // A tick blocked in qsub/qstat gets this long to finish before it is cancelled (a cancelled tick acts on
+        // nothing; an intent without its id is adopted at the next start).
+        groupConfiguration.maximumGracefulShutdownDuration = .seconds(10)
+        let group = ServiceGroup(configuration: groupConfiguration)
+        try await group.run()
+
+        let policy = await supervisor.daemonSettings.onSIGTERM
+        logger.notice("stopped (\(policy.rawValue))")
+        if policy == .stopJobs {
             // One qdel per cluster, each bounded by command_timeout.
-            notifier.extendTimeout(.seconds((config.daemon.commandTimeout + 5) * max(1, config.clusters.count)))
+            let settings = await supervisor.daemonSettings
+            notifier.extendTimeout(.seconds((settings.commandTimeout + 5) * max(1, config.clusters.count)))
             await supervisor.stopAll()
         }
         withExtendedLifetime(lock) {}
@@ -80,21 +81,13 @@ public enum Daemon {
     }
 }
 
-/// Delivers Unix signals as an async stream (the signals are ignored for default delivery).
-final class SignalStream {
-    let stream: AsyncStream<Int32>
-    private let sources: [any DispatchSourceSignal]
+/// SIGHUP → the one reload path, until the daemon shuts down.
+struct ReloadOnHangup: Service {
+    let reload: ConfigurationReload
 
-    init(_ signals: [Int32]) {
-        var continuation: AsyncStream<Int32>.Continuation!
-        stream = AsyncStream { continuation = $0 }
-        let sink = continuation!
-        sources = signals.map { number in
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler { sink.yield(number) }
-            source.resume()
-            return source
+    func run() async {
+        for await _ in await UnixSignalsSequence(trapping: .sighup).cancelOnGracefulShutdown() {
+            _ = await reload.run(trigger: "SIGHUP")
         }
     }
 }

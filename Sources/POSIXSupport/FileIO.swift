@@ -5,29 +5,40 @@ public struct FileError: Error, CustomStringConvertible {
     public var path: String
     public var step: String
     public var code: Int32
+    /// A more precise text than errno's, when there is one.
+    public var detail: String?
 
-    public init(path: String, step: String, code: Int32) {
+    public init(path: String, step: String, code: Int32, detail: String? = nil) {
         self.path = path
         self.step = step
         self.code = code
+        self.detail = detail
     }
 
-    /// errno's text alone ("No such file or directory").
-    public var reason: String { String(cString: strerror(code)) }
+    /// What went wrong in a few words: the detail, else errno's text ("No such file or directory").
+    public var reason: String { detail ?? String(cString: strerror(code)) }
 
     public var description: String { "\(path): \(step) failed: \(reason)" }
 }
 
 /// Plain POSIX file access with errno-precise errors (no Foundation: it keeps the daemon small).
 public enum FileIO {
-    /// The whole file, or nil when it does not exist.
+    /// The whole file, or nil when it does not exist. Anything but a regular file is refused (EINVAL,
+    /// "not a regular file"): opening a FIFO left at a state or report path would block the daemon forever.
     public static func read(_ path: String) throws(FileError) -> [UInt8]? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        // O_NONBLOCK: open(2) of a FIFO without a writer returns at once instead of waiting for one.
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard fd >= 0 else {
             if errno == ENOENT { return nil }
             throw FileError(path: path, step: "open for reading", code: errno)
         }
         defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw FileError(path: path, step: "stat", code: errno) }
+        guard info.st_mode & S_IFMT == S_IFREG else {
+            let kind = info.st_mode & S_IFMT == S_IFDIR ? EISDIR : EINVAL
+            throw FileError(path: path, step: "read", code: kind, detail: kind == EINVAL ? "not a regular file" : nil)
+        }
         var result: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 65_536)
         while true {
@@ -62,6 +73,11 @@ public enum FileIO {
     /// Renames `path` to `target`, replacing it.
     public static func rename(_ path: String, to target: String) throws(FileError) {
         guard Glibc.rename(path, target) == 0 else { throw FileError(path: path, step: "rename", code: errno) }
+    }
+
+    /// Removes the file at `path`; a missing file is not an error.
+    public static func remove(_ path: String) throws(FileError) {
+        guard unlink(path) == 0 || errno == ENOENT else { throw FileError(path: path, step: "remove", code: errno) }
     }
 
     /// Creates `path` and its parents with mode 0700 (existing directories are left as they are).

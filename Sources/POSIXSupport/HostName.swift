@@ -9,3 +9,15 @@ public enum HostName {
         return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }
+
+/// The user this process runs as, for PBS listings of "my jobs".
+public enum UserName {
+    /// The login name of the real UID (`getpwuid`), else `$USER`, else the UID as text.
+    public static var current: String {
+        if let entry = getpwuid(getuid()), let name = entry.pointee.pw_name {
+            return String(cString: name)
+        }
+        if let user = getenv("USER") { return String(cString: user) }
+        return String(getuid())
+    }
+}

@@ -171,7 +171,7 @@ private func problem(_ text: String, key: String, line: Int?, contains fragment:
 
     @Test func wrongTypeNamesKeyLineAndValue() {
         problem("[clusters.default]\n\n[clusters.default.engines]\njobs = \"two\"\n",
-                key: "clusters.default.engines.jobs", line: 4, contains: "must be an integer ≥ 0, got \"two\"")
+                key: "clusters.default.engines.jobs", line: 4, contains: "must be an integer from 0 to 10000, got \"two\"")
         problem("[clusters.default.engines]\njobs = -1\n",
                 key: "clusters.default.engines.jobs", line: 2, contains: "got -1")
         problem("[daemon]\nhistory = \"yes\"\n[clusters.default]\n",

@@ -16,7 +16,7 @@ struct ReconcilerControllerTests {
         world.advance(30)
         var actions = world.tick()
         // The same tick: handoff invalidated, engines of the dead controller deleted, restart scheduled.
-        let invalidated = actions.compactMap { if case .invalidateHandoff(let h) = $0 { h } else { nil } }
+        let invalidated = handoffWrites(actions).filter(\.stale)
         #expect(invalidated.count == 1)
         #expect(invalidated.first?.jobID == oldController)
         #expect(world.state.handoff?.stale == true)
@@ -65,7 +65,7 @@ struct ReconcilerControllerTests {
         let actions = world.command(.restart(.controller))
         #expect(deletes(actions, reason: .restarted) == [oldController])
         #expect(Set(deletes(actions, reason: .controllerLost)) == Set(oldEngines))
-        #expect(actions.contains { if case .invalidateHandoff = $0 { true } else { false } })
+        #expect(handoffWrites(actions).contains { $0.stale })
         #expect(submits(actions).map(\.generation) == [2])
         world.advance(30)
         world.tick()

@@ -130,7 +130,7 @@ struct ReconcilerRenewalTests {
         let cycled = try #require(events(actions).first { $0.kind == .enginesCycled })
         #expect(cycled.message.contains("2 submitted, 2 old engine(s) deleted"))
         // The old controller's deletion does not make the new handoff stale.
-        #expect(!actions.contains { if case .invalidateHandoff = $0 { true } else { false } })
+        #expect(!handoffWrites(actions).contains { $0.stale })
 
         world.advance(30)
         actions = world.tick()

@@ -44,8 +44,11 @@ struct ReconcilerStateTests {
         #expect(text.contains("\"staleSince\":"))
         #expect(text.contains("\"cluster\":\"astro\""))
 
+        // Both restart from a state (deletions recorded before a restart are due at once): one from memory, one
+        // from the decoded JSON.
         var original = world
         var reloaded = world
+        original.reconciler = Reconciler(spec: world.reconciler.spec, state: world.state)
         reloaded.reconciler = Reconciler(spec: world.reconciler.spec, state: decoded)
         original.advance(30)
         reloaded.advance(30)

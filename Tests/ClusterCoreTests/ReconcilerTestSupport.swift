@@ -26,6 +26,8 @@ struct World {
     var autoSubmit = true
     var autoDelete = true
     var autoAddress = true
+    /// The handoff file accepts writes (false: every write fails, as on a full disk).
+    var autoWrite = true
     /// Controllers whose address file stays missing when asked.
     var silent: Set<String> = []
     /// Requested walltime given to every new job.
@@ -88,8 +90,11 @@ struct World {
             case .delete(let ids, _) where autoDelete:
                 for id in ids { end(id, exit: server[id]?.state == .running ? 271 : nil) }
             case .readControllerAddress(let id, _) where autoAddress:
-                let address = silent.contains(id) ? nil : address(of: id)
-                all += handle(reconciler.controllerAddress(jobID: id, address: address, now: now))
+                let endpoint = silent.contains(id) ? nil : endpoint(of: id)
+                all += handle(reconciler.controllerAddress(jobID: id, endpoint: endpoint, now: now))
+            case .writeHandoff(let handoff):
+                all += handle(autoWrite ? reconciler.handoffWritten(handoff, now: now)
+                    : reconciler.handoffWriteFailed(handoff, error: "No space left on device", now: now))
             default:
                 break
             }
@@ -98,6 +103,11 @@ struct World {
     }
 
     func address(of jobID: String) -> String { "10.0.\(jobID.prefix { $0 != "." }).1" }
+
+    func endpoint(of jobID: String) -> ControllerEndpoint {
+        ControllerEndpoint(address: address(of: jobID), engineFile: "/h/\(jobID)-engine.json",
+                           clientFile: "/h/\(jobID)-client.json")
+    }
 
     mutating func run(_ id: String, host: String = "node1") {
         server[id]?.state = .running
@@ -162,4 +172,17 @@ func addressReads(_ actions: [ReconcileAction]) -> [String] {
 
 func handoffWrites(_ actions: [ReconcileAction]) -> [Handoff] {
     actions.compactMap { if case .writeHandoff(let handoff) = $0 { handoff } else { nil } }
+}
+
+extension Reconciler {
+    /// A report with only an address (nil: missing), connection files named after the job.
+    mutating func controllerAddress(jobID: String, address: String?, now: Timestamp) -> [ReconcileAction] {
+        controllerAddress(
+            jobID: jobID,
+            endpoint: address.map {
+                ControllerEndpoint(address: $0, engineFile: "/h/\(jobID)-engine.json",
+                                   clientFile: "/h/\(jobID)-client.json")
+            },
+            now: now)
+    }
 }

@@ -94,7 +94,7 @@ import Testing
 @Suite struct HandoffTests {
     @Test func roundTripsWithStableKeys() throws {
         let dir = try TemporaryDirectory()
-        let file = HandoffFile(path: dir.path + "/default/controller.json")
+        let file = JSONFile.handoff(dir.path + "/default/controller.json")
         #expect(try file.read() == nil)
         let handoff = HandoffDocument(cluster: "default", address: "10.1.2.3", controllerJob: "4.server", generation: 2,
                               engineFile: "/h/.ipython/profile_pbs/security/ipcontroller-engine.json",

@@ -64,7 +64,8 @@ final class FakePBS: Sendable {
     func client(dialect: PBSDialectSetting, timeout: Duration = .seconds(10), history: Bool = true)
         -> PBSCommandClient {
         PBSCommandClient(configuration: PBSCommandConfiguration(
-            qstat: "\(path)/qstat", qsub: "\(path)/qsub", qdel: "\(path)/qdel", dialect: dialect, timeout: timeout,
+            qstat: "\(path)/qstat", qsub: "\(path)/qsub", qdel: "\(path)/qdel", qselect: "\(path)/qselect",
+            dialect: dialect, timeout: timeout,
             killGracePeriod: .milliseconds(200), useHistory: history, submitDirectory: path
         ))
     }
@@ -203,13 +204,45 @@ struct PBSCommandClientTests {
         }
         #expect(done.state == .finished)
         #expect(running.state == .running)
-        let listing = await client.listAll(owner: "pbsuser")
-        #expect(fake.calls("qstat").last == ["-f", "-x"])
-        // The fake exits 153 for the listing too, which a listing does not accept.
-        guard case .failure = listing else { Issue.record("listing accepted exit 153"); return }
+        // The user's jobs: qselect for the ids, then the tick's qstat for those ids only (never the whole server).
+        try fake.install("qselect", stdout: "1.vm\n4.vm\n")
+        let listing = await client.listOwn(user: "pbsuser")
+        #expect(fake.calls("qselect") == [["-u", "pbsuser"]])
+        #expect(fake.calls("qstat").last == ["-f", "-x", "1.vm", "4.vm"])
+        guard case .success(let jobs) = listing else { Issue.record("listing failed: \(listing)"); return }
+        #expect(jobs.map(\.id) == ["1.vm", "4.vm"])
         let stats = await client.stats()
         #expect(stats.qstatCalls == 2)
-        #expect(stats.qstatFailures == 1)
+        #expect(stats.qselectCalls == 1)
+    }
+
+    @Test func listingStopsAtAFailingQselectAndRejectsGarbage() async throws {
+        let fake = try FakePBS()
+        try fake.install("qselect", stderr: "qselect: cannot connect to server vm (errno=15010)\n", code: 162)
+        let client = fake.client(dialect: .openpbs)
+        guard case .failure(let down) = await client.listOwn(user: "pbsuser") else { Issue.record("listed"); return }
+        #expect(down.kind == .serverDown)
+        #expect(fake.calls("qstat").isEmpty, "no qstat after a failed qselect")
+        try fake.install("qselect", stdout: "1.vm\nqselect: something odd\n")
+        guard case .failure(let garbage) = await client.listOwn(user: "pbsuser") else { Issue.record("listed"); return }
+        #expect(garbage.kind == .badOutput)
+        try fake.install("qselect", stdout: "")
+        guard case .success(let none) = await client.listOwn(user: "pbsuser") else { Issue.record("failed"); return }
+        #expect(none.isEmpty)
+        #expect(fake.calls("qstat").isEmpty, "no ids: no qstat")
+    }
+
+    @Test func slurmListsWithQstatAndFiltersByOwner() async throws {
+        let fake = try FakePBS()
+        try fake.install("qstat", stdout: "Job Id:\t12\n\tJob_Name = a\n\tJob_Owner = ada@login\n\tjob_state = R\n\n"
+            + "Job Id:\t13\n\tJob_Name = b\n\tJob_Owner = bob@login\n\tjob_state = Q\n\n")
+        guard case .success(let jobs) = await fake.client(dialect: .slurmWrapper).listOwn(user: "ada") else {
+            Issue.record("failed")
+            return
+        }
+        #expect(jobs.map(\.id) == ["12"])
+        #expect(fake.calls("qstat") == [["-f"]])
+        #expect(fake.calls("qselect").isEmpty)
     }
 
     @Test(.enabled(if: realParsers, "qstat parsers not merged yet"))

@@ -1,4 +1,5 @@
 import ClusterAPI
+import DaemonTestSupport
 @testable import ClusterClient
 import ClusterConfiguration
 import ClusterDaemon
@@ -37,11 +38,14 @@ final class ControlHarness {
         let logger = cluster.logger(.error)
         let pbs = try cluster.pbsClient()
         let events = EventLog(path: cluster.root + "/state/events.log", logger: logger)
-        let supervisor = try Supervisor(config: config, pbs: pbs, events: events, logger: logger)
-        try await supervisor.start()
-        let service = await ControlService(supervisor: supervisor, events: events, pbs: pbs,
-                                           configPath: cluster.configPath,
-                                           environment: ConfigEnvironment(home: cluster.root, uid: getuid()),
+        let supervisor = try Supervisor(
+            config: config, environment: SupervisorEnvironment(pbs: pbs, events: events, logger: logger),
+            owner: UserName.current)
+        await supervisor.tick()
+        let reload = ConfigurationReload(
+            path: cluster.configPath, environment: ConfigEnvironment(home: cluster.root, uid: getuid()),
+            supervisor: supervisor, pbs: pbs, events: events, notifier: RecordingNotifier(), logger: logger)
+        let service = await ControlService(supervisor: supervisor, events: events, pbs: pbs, reload: reload,
                                            logger: logger)
         let server = try await ControlServer.start(socketPath: config.daemon.socketPath, service: service,
                                                    logger: logger, idleTimeout: idleTimeout)

@@ -5,6 +5,7 @@ import ClusterDaemon
 import Foundation
 import Logging
 import PBSCore
+import POSIXSupport
 import TestSupport
 import Testing
 
@@ -122,9 +123,10 @@ final class EmulatedCluster {
     /// The PBS client of this cluster's configuration, talking to this cluster's emulator.
     func pbsClient() throws -> PBSCommandClient {
         let config = try config
-        return PBSCommandClient(configuration: PBSCommandConfiguration(
-            qstat: config.daemon.qstat, qsub: config.daemon.qsub, qdel: config.daemon.qdel,
-            dialect: config.daemon.dialect, timeout: .seconds(10), environment: environment))
+        var configuration = PBSCommandConfiguration(daemon: config.daemon)
+        configuration.timeout = .seconds(10)
+        configuration.environment = environment
+        return PBSCommandClient(configuration: configuration)
     }
 
     func logger(_ level: Logger.Level = .warning) -> Logger {
@@ -135,8 +137,10 @@ final class EmulatedCluster {
 
     func supervisor() throws -> Supervisor {
         let logger = logger()
-        return try Supervisor(config: try config, pbs: try pbsClient(),
-                              events: EventLog(path: root + "/state/events.log", logger: logger), logger: logger)
+        let events = EventLog(path: root + "/state/events.log", logger: logger)
+        return try Supervisor(
+            config: try config, environment: SupervisorEnvironment(pbs: try pbsClient(), events: events, logger: logger),
+            owner: UserName.current)
     }
 
     /// Ticks until `condition` holds on the status, at most `limit` ticks, 300 ms apart.
@@ -154,7 +158,7 @@ final class EmulatedCluster {
     }
 
     func handoff() throws -> HandoffDocument? {
-        try HandoffFile(path: root + "/state/t/controller.json").read()
+        try JSONFile.handoff(root + "/state/t/controller.json").read()
     }
 }
 

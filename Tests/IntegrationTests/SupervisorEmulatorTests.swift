@@ -12,7 +12,6 @@ extension EmulatorSuites {
         @Test func bringUpThenControllerKilledIsReplacedAndEnginesCycle() async throws {
             let cluster = try EmulatedCluster()
             let supervisor = try cluster.supervisor()
-            try await supervisor.start()
             var status = try await cluster.tick(supervisor) { $0.handoff != nil && $0.jobs(.engine).count == 2 }
             let first = try #require(status.jobs(.controller).first?.jobID)
             var handoff = try #require(try cluster.handoff())
@@ -43,7 +42,6 @@ extension EmulatorSuites {
         @Test func serverDownMeansNoSubmitsNoDeletesAndStateKept() async throws {
             let cluster = try EmulatedCluster(engines: 1)
             let supervisor = try cluster.supervisor()
-            try await supervisor.start()
             let before = try await cluster.tick(supervisor) { $0.handoff != nil && $0.jobs(.engine).count == 1 }
             let counts = try cluster.stats()
             try cluster.emu(["fault", "server-down", "on"])
@@ -67,7 +65,6 @@ extension EmulatorSuites {
         @Test func garbageOutputIsNotDeath() async throws {
             let cluster = try EmulatedCluster(engines: 1)
             let supervisor = try cluster.supervisor()
-            try await supervisor.start()
             _ = try await cluster.tick(supervisor) { $0.handoff != nil && $0.jobs(.engine).count == 1 }
             let counts = try cluster.stats()
             try cluster.emu(["fault", "garbage", "on"])
@@ -82,7 +79,6 @@ extension EmulatorSuites {
             try "#!/bin/bash\nexit 7\n".write(toFile: cluster.root + "/controller.sh", atomically: true,
                                                 encoding: .utf8)
             let supervisor = try cluster.supervisor()
-            try await supervisor.start()
             let status = try await cluster.tick(supervisor, until: { status in
                 status.roles.first { $0.role == .controller }?.hold?.kind == .failed
             }, limit: 60)
@@ -99,7 +95,6 @@ extension EmulatorSuites {
             let cluster = try EmulatedCluster(engines: 1, controllerReports: false,
                                               controllerExtra: "address_timeout = \"2s\"")
             let supervisor = try cluster.supervisor()
-            try await supervisor.start()
             let status = try await cluster.tick(supervisor, until: { status in
                 status.roles.first { $0.role == .controller }?.hold?.kind == .failed
             }, limit: 80)
@@ -125,7 +120,6 @@ extension EmulatorSuites {
             #expect(crashed.status == 9 || crashed.status == 137, "killed by SIGKILL: \(crashed)")
             #expect(try cluster.stats()["qsub"] == 1)
             let supervisor = try cluster.supervisor()
-            try await supervisor.start()
             let status = try await cluster.tick(supervisor) { $0.handoff != nil && $0.jobs(.engine).count == 1 }
             #expect(status.jobs(.controller).count == 1)
             #expect(status.jobs(.controller).first?.adopted == true)
@@ -142,7 +136,6 @@ extension EmulatorSuites {
         @Test func controllerIsRenewedBeforeItsWalltimeEnds() async throws {
             let cluster = try EmulatedCluster(engines: 1, controllerExtra: "walltime = \"60s\"\nrenew_before = \"50s\"")
             let supervisor = try cluster.supervisor()
-            try await supervisor.start()
             let up = try await cluster.tick(supervisor) { $0.handoff != nil && $0.jobs(.engine).count == 1 }
             let first = try #require(up.jobs(.controller).first?.jobID)
             let firstEngine = try #require(up.jobs(.engine).first?.jobID)
@@ -163,11 +156,10 @@ extension EmulatorSuites {
         @Test func reloadAppliesTheEngineCountWithoutTouchingRunningJobs() async throws {
             let cluster = try EmulatedCluster(engines: 1)
             let supervisor = try cluster.supervisor()
-            try await supervisor.start()
             let before = try await cluster.tick(supervisor) { $0.handoff != nil && $0.jobs(.engine).count == 1 }
             let counts = try cluster.stats()
             try cluster.setEngines(3)
-            await supervisor.reload(try cluster.config)
+            _ = await supervisor.apply(try cluster.config)
             let after = try await cluster.tick(supervisor) { $0.jobs(.engine).count == 3 }
             #expect(after.jobs(.controller).map(\.jobID) == before.jobs(.controller).map(\.jobID))
             let kept = Set(before.jobs(.engine).compactMap(\.jobID))

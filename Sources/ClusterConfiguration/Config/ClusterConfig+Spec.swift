@@ -9,6 +9,7 @@ extension ClusterConfig {
             engine: engines.job.roleSpec,
             notebook: notebook.enabled ? notebook.job.roleSpec : nil,
             jobNameLimit: daemon.jobNameLimit,
+            submitBurst: daemon.submitBurst,
             addressTimeout: controller.addressTimeout > 0 ? Double(controller.addressTimeout) : nil
         )
     }

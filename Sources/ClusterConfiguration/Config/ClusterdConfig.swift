@@ -30,6 +30,12 @@ public struct DaemonSettings: Sendable, Equatable {
     public var qstat: String
     public var qsub: String
     public var qdel: String
+    /// `qselect`, for listing the user's jobs (OpenPBS, Torque).
+    public var qselect: String
+    /// Seconds between two listings of the user's jobs that look for own jobs nobody tracks.
+    public var adoptInterval: Int
+    /// The most qsubs one cluster runs per decision (a tick or a command); the rest follow at the next ticks.
+    public var submitBurst: Int
     /// `auto` detects the dialect with `qstat --version` at start-up.
     public var dialect: PBSDialectSetting
     /// Whether the OpenPBS server keeps job history (`qstat -x`).
@@ -45,8 +51,12 @@ public struct DaemonSettings: Sendable, Equatable {
 
     public init(
         pollInterval: Int, commandTimeout: Int, qstat: String, qsub: String, qdel: String, dialect: PBSDialectSetting,
-        history: Bool, jobNameLimit: Int, stateDir: String, socketPath: String, onSIGTERM: TerminationPolicy
+        history: Bool, jobNameLimit: Int, stateDir: String, socketPath: String, onSIGTERM: TerminationPolicy,
+        qselect: String = "qselect", adoptInterval: Int = 300, submitBurst: Int = 8
     ) {
+        self.qselect = qselect
+        self.adoptInterval = adoptInterval
+        self.submitBurst = submitBurst
         self.pollInterval = pollInterval
         self.commandTimeout = commandTimeout
         self.qstat = qstat

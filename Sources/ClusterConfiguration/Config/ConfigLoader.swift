@@ -53,6 +53,13 @@ public struct ConfigLoader: Sendable {
         return ClusterdConfig(path: path, daemon: daemon, clusters: clusters)
     }
 
+    /// `tool` in the directory of `command` when that is a path (`/opt/pbs/bin/qstat` → `/opt/pbs/bin/qselect`),
+    /// else `tool` alone (found on PATH).
+    static func sibling(_ tool: String, of command: String) -> String {
+        guard let slash = command.lastIndex(of: "/") else { return tool }
+        return String(command[...slash]) + tool
+    }
+
     private func path(_ reader: TableReader?, _ key: String, default fallback: String) -> String {
         environment.expandingTilde(reader?.optionalString(key, .path) ?? fallback)
     }
@@ -61,11 +68,12 @@ public struct ConfigLoader: Sendable {
         let stateDir = path(reader, "state_dir", default: environment.defaultStateDir)
         let socket = path(reader, "socket", default: environment.defaultSocketPath(stateDir: stateDir))
         let dialect = reader?.choice("dialect", default: PBSDialectSetting.auto) ?? .auto
+        let qstat = reader?.string("qstat", default: "qstat", .command) ?? "qstat"
         let settings = DaemonSettings(
             pollInterval: reader?.duration("poll_interval", default: 30, minimum: DaemonSettings.minimumPollInterval,
                                            why: "it protects the PBS server") ?? 30,
             commandTimeout: reader?.duration("command_timeout", default: 60, minimum: 1) ?? 60,
-            qstat: reader?.string("qstat", default: "qstat", .command) ?? "qstat",
+            qstat: qstat,
             qsub: reader?.string("qsub", default: "qsub", .command) ?? "qsub",
             qdel: reader?.string("qdel", default: "qdel", .command) ?? "qdel",
             dialect: dialect,
@@ -74,7 +82,12 @@ public struct ConfigLoader: Sendable {
                                       what: "an integer from 8 to 236") ?? 15,
             stateDir: stateDir,
             socketPath: socket,
-            onSIGTERM: reader?.choice("on_sigterm", default: TerminationPolicy.keepJobs) ?? .keepJobs
+            onSIGTERM: reader?.choice("on_sigterm", default: TerminationPolicy.keepJobs) ?? .keepJobs,
+            qselect: reader?.string("qselect", default: Self.sibling("qselect", of: qstat), .command)
+                ?? Self.sibling("qselect", of: qstat),
+            adoptInterval: reader?.duration("adopt_interval", default: 300, minimum: DaemonSettings.minimumPollInterval,
+                                            why: "each look lists the user's jobs on the PBS server") ?? 300,
+            submitBurst: reader?.int("submit_burst", default: 8, in: 1...1_000, what: "an integer from 1 to 1000") ?? 8
         )
         if socket.utf8.count > 107 {
             let key = reader == nil || reader?.keys.contains("socket") == false ? ["daemon"] : ["daemon", "socket"]
@@ -114,7 +127,8 @@ public struct ConfigLoader: Sendable {
         let enginesTable = reader.table("engines")
         let engines = EnginesConfig(
             job: readJob(enginesTable, defaults: defaults, select: "1:ncpus=2:mpiprocs=2"),
-            jobs: enginesTable?.int("jobs", default: 2, in: 0...10_000, what: "an integer ≥ 0") ?? 2,
+            jobs: enginesTable?.int("jobs", default: 2, in: 0...ClusterSpec.maximumEngineCount,
+                                   what: "an integer from 0 to \(ClusterSpec.maximumEngineCount)") ?? 2,
             mpiLauncher: enginesTable?.string("mpi_launcher", default: "mpirun", .command) ?? "mpirun",
             mpiArguments: enginesTable?.stringArray("mpi_args") ?? [],
             arguments: enginesTable?.stringArray("args") ?? []

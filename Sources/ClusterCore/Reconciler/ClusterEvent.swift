@@ -8,7 +8,7 @@ public struct ClusterEvent: Sendable, Equatable, Codable {
         /// clusterd asked for a job to be deleted.
         case retired
         case deleteFailed
-        case handoffWritten, handoffStale, addressUnavailable, enginesCycled
+        case handoffWritten, handoffWriteFailed, handoffStale, addressUnavailable, enginesCycled
         /// A running controller never reported its address within the timeout; it is replaced.
         case addressTimeout
         case qstatFailed, qstatRecovered

@@ -1,5 +1,9 @@
 /// What the reconciler is asked to keep running for one cluster. The configuration is mapped onto this.
 public struct ClusterSpec: Sendable, Equatable, Codable {
+    /// The most engine jobs a cluster may ask for (configuration, `scale`, a saved state): a typo such as
+    /// `scale 1000000000` must not make the daemon plan a billion submissions.
+    public static let maximumEngineCount = 10_000
+
     /// The cluster's name: its identity in job names (`cd-<name>-<role>`) and in `CLUSTERD_CLUSTER`.
     public var name: String
     /// How many engine jobs to keep (a `scale` command overrides it until the configured value changes).
@@ -12,6 +16,9 @@ public struct ClusterSpec: Sendable, Equatable, Codable {
     public var notebook: RoleSpec?
     /// Longest job name the scheduler takes: 15 on classic PBS, 236 on modern OpenPBS, Slurm much longer.
     public var jobNameLimit: Int
+    /// The most submissions one reconciler call returns: a large `scale` or a restart after a crash fills up over
+    /// several ticks instead of sending hundreds of qsubs at once.
+    public var submitBurst: Int
     /// Submit engines with `depend=after:<controller>` as soon as the controller has a job id, instead of waiting
     /// for its address. Engine scripts must then wait for the handoff of their `CLUSTERD_GENERATION`.
     public var dependAfterSupported: Bool
@@ -24,7 +31,7 @@ public struct ClusterSpec: Sendable, Equatable, Codable {
     /// A cluster spec.
     public init(
         name: String, engineCount: Int = 1, controller: RoleSpec = RoleSpec(), engine: RoleSpec = RoleSpec(),
-        notebook: RoleSpec? = nil, jobNameLimit: Int = 236, dependAfterSupported: Bool = false,
+        notebook: RoleSpec? = nil, jobNameLimit: Int = 236, submitBurst: Int = 8, dependAfterSupported: Bool = false,
         deleteRetryAfter: Double = 300, addressTimeout: Double? = 600
     ) {
         self.name = name
@@ -33,6 +40,7 @@ public struct ClusterSpec: Sendable, Equatable, Codable {
         self.engine = engine
         self.notebook = notebook
         self.jobNameLimit = jobNameLimit
+        self.submitBurst = submitBurst
         self.dependAfterSupported = dependAfterSupported
         self.deleteRetryAfter = deleteRetryAfter
         self.addressTimeout = addressTimeout

@@ -19,8 +19,15 @@ public struct ClusterState: Sendable, Equatable, Codable {
     public var specEngineCount: Int
     /// The last controller generation handed out.
     public var controllerGeneration: Int
-    /// The handoff as last written; nil before the first controller reported.
+    /// The handoff as last decided; nil before the first controller reported.
     public var handoff: Handoff?
+    /// The handoff the supervisor confirmed written to the file. It differs from `handoff` between a decision and
+    /// its write (the state is saved first) and while writes fail: the file is rewritten until it matches, and
+    /// every rule that relies on what readers see (retiring the controller the file named before, moving
+    /// engines) follows this one.
+    public var handoffOnDisk: Handoff?
+    /// Why the last write of the handoff file failed, until one succeeds.
+    public var handoffWriteError: String?
     /// True while qstat fails: job states are the last known ones.
     public var stale: Bool
     /// When qstat started failing.
@@ -29,6 +36,9 @@ public struct ClusterState: Sendable, Equatable, Codable {
     public var lastQueryFailure: String?
     /// Next `TrackedJob.sequence` (also part of new intent ids).
     public var nextSequence: Int
+    /// Submissions left until the next answered tick refills it to `ClusterSpec.submitBurst`: results fed back
+    /// (a qsub's id) lead to more decisions, so the bound must span them all, not one call.
+    public var submitBudget: Int
 
     /// A fresh state: every role wanted running, nothing submitted.
     public init(spec: ClusterSpec) {
@@ -42,11 +52,47 @@ public struct ClusterState: Sendable, Equatable, Codable {
         specEngineCount = spec.engineCount
         controllerGeneration = 0
         handoff = nil
+        handoffOnDisk = nil
+        handoffWriteError = nil
         stale = false
         staleSince = nil
         lastQueryFailure = nil
         nextSequence = 1
+        submitBudget = spec.submitBurst
     }
+
+    enum CodingKeys: String, CodingKey {
+        case formatVersion, cluster, jobs, controller, engine, notebook, engineCount, specEngineCount
+        case controllerGeneration, handoff, handoffOnDisk, handoffWriteError, stale, staleSince
+        case lastQueryFailure, nextSequence, submitBudget
+    }
+
+    /// Decodes a saved state; keys added after format 1 was first written may be absent.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        formatVersion = try c.decode(Int.self, forKey: .formatVersion)
+        cluster = try c.decode(String.self, forKey: .cluster)
+        jobs = try c.decode([TrackedJob].self, forKey: .jobs)
+        controller = try c.decode(RoleState.self, forKey: .controller)
+        engine = try c.decode(RoleState.self, forKey: .engine)
+        notebook = try c.decode(RoleState.self, forKey: .notebook)
+        engineCount = try c.decode(Int.self, forKey: .engineCount)
+        specEngineCount = try c.decode(Int.self, forKey: .specEngineCount)
+        controllerGeneration = try c.decode(Int.self, forKey: .controllerGeneration)
+        handoff = try c.decodeIfPresent(Handoff.self, forKey: .handoff)
+        // States saved before the confirmation existed were written with the file already in place.
+        handoffOnDisk = c.contains(.handoffOnDisk)
+            ? try c.decodeIfPresent(Handoff.self, forKey: .handoffOnDisk) : handoff
+        handoffWriteError = try c.decodeIfPresent(String.self, forKey: .handoffWriteError)
+        stale = try c.decode(Bool.self, forKey: .stale)
+        staleSince = try c.decodeIfPresent(Timestamp.self, forKey: .staleSince)
+        lastQueryFailure = try c.decodeIfPresent(String.self, forKey: .lastQueryFailure)
+        nextSequence = try c.decode(Int.self, forKey: .nextSequence)
+        submitBudget = try c.decodeIfPresent(Int.self, forKey: .submitBudget) ?? 8
+    }
+
+    /// True while the handoff file does not hold the decided handoff yet.
+    public var handoffUnwritten: Bool { handoff != handoffOnDisk }
 
     /// The bookkeeping of `role`.
     public subscript(role: ClusterRole) -> RoleState {

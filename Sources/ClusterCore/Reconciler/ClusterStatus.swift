@@ -8,10 +8,43 @@ public struct ClusterStatus: Sendable, Equatable, Codable {
     public var staleSince: Timestamp?
     /// The last qstat failure.
     public var lastQueryFailure: String?
-    /// The handoff as last written.
+    /// The handoff as last decided.
     public var handoff: Handoff?
+    /// True while the file does not hold `handoff` yet (a write is due or failed).
+    public var handoffUnwritten: Bool
+    /// Why the last write of the handoff file failed, until one succeeds.
+    public var handoffWriteError: String?
     /// Controller, engine, notebook (only configured roles).
     public var roles: [RoleStatus]
+
+    enum CodingKeys: String, CodingKey {
+        case cluster, stale, staleSince, lastQueryFailure, handoff, handoffUnwritten, handoffWriteError, roles
+    }
+
+    init(cluster: String, stale: Bool, staleSince: Timestamp?, lastQueryFailure: String?, handoff: Handoff?,
+         handoffUnwritten: Bool, handoffWriteError: String?, roles: [RoleStatus]) {
+        self.cluster = cluster
+        self.stale = stale
+        self.staleSince = staleSince
+        self.lastQueryFailure = lastQueryFailure
+        self.handoff = handoff
+        self.handoffUnwritten = handoffUnwritten
+        self.handoffWriteError = handoffWriteError
+        self.roles = roles
+    }
+
+    /// Decodes a status; fields added later may be missing in the answer of an older daemon.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        cluster = try c.decode(String.self, forKey: .cluster)
+        stale = try c.decode(Bool.self, forKey: .stale)
+        staleSince = try c.decodeIfPresent(Timestamp.self, forKey: .staleSince)
+        lastQueryFailure = try c.decodeIfPresent(String.self, forKey: .lastQueryFailure)
+        handoff = try c.decodeIfPresent(Handoff.self, forKey: .handoff)
+        handoffUnwritten = try c.decodeIfPresent(Bool.self, forKey: .handoffUnwritten) ?? false
+        handoffWriteError = try c.decodeIfPresent(String.self, forKey: .handoffWriteError)
+        roles = try c.decode([RoleStatus].self, forKey: .roles)
+    }
 }
 
 /// One role's wanted and actual state.

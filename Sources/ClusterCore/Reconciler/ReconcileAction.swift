@@ -2,7 +2,7 @@
 ///
 /// Contract: after every mutating call, the supervisor persists `Reconciler.state` **before** performing the
 /// returned actions (so a recorded intent is on disk before its `qsub`), then performs them in order and feeds
-/// results back (`submitted`/`submitFailed`, `controllerAddress`, `deleted`).
+/// results back (`submitted`/`submitFailed`, `controllerAddress`, `deleted`, `handoffWritten`/`handoffWriteFailed`).
 public enum ReconcileAction: Sendable, Equatable {
     /// Run `qsub`; report with `submitted(intent:jobID:now:)` or `submitFailed(intent:error:now:)`.
     case submit(SubmitIntent)
@@ -10,11 +10,9 @@ public enum ReconcileAction: Sendable, Equatable {
     case delete(jobIDs: [String], reason: RetireReason)
     /// Read and validate the address file this running controller wrote; report with `controllerAddress`.
     case readControllerAddress(jobID: String, generation: Int)
-    /// Atomically write the handoff file (temp file, fsync, rename, fsync directory).
+    /// Atomically write the handoff file (temp file, fsync, rename, fsync directory); a `stale` handoff tells
+    /// readers not to trust the address. Report with `handoffWritten` or `handoffWriteFailed`.
     case writeHandoff(Handoff)
-    /// The handoff's controller is dead or being deleted: rewrite the file marked stale (or remove it) so no
-    /// reader trusts the address.
-    case invalidateHandoff(Handoff)
     /// Log the event, keep it in the ring, serve it on the API.
     case emit(ClusterEvent)
 }

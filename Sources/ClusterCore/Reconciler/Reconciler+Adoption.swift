@@ -60,32 +60,51 @@ extension Reconciler {
 
         for entry in ours where !claimed.contains(entry.job.id) && !entry.job.state.isTerminal {
             claimed.insert(entry.job.id)
-            let tagged = entry.job.variables[JobTag.generation].flatMap { Int($0) }
-            let generation: Int
-            switch entry.role {
-            case .controller: generation = tagged ?? state.controllerGeneration + 1
-            case .engine: generation = tagged ?? state.controllerGeneration
-            case .notebook: generation = tagged ?? 0
-            }
-            if entry.role == .controller {
-                state.controllerGeneration = max(state.controllerGeneration, generation)
-            }
-            var intent = entry.job.variables[JobTag.intent].map(IntentID.init) ?? IntentID("adopted-\(entry.job.id)")
-            if index(of: intent) != nil { intent = IntentID("duplicate-\(entry.job.id)") }
-            var tracked = TrackedJob(
-                intent: intent, sequence: state.nextSequence, role: entry.role, generation: generation,
-                intentAt: now)
-            state.nextSequence += 1
-            tracked.jobID = entry.job.id
-            tracked.submittedAt = now
-            tracked.adopted = true
-            state.jobs.append(tracked)
-            effects.emit(event(
-                .adopted,
-                "adopted \(entry.role.rawValue) job \(entry.job.id) (generation \(generation), " +
-                    "\(entry.job.state.rawValue)) not in the saved state",
-                role: entry.role, jobID: entry.job.id, intent: intent, now: now))
-            observe(intent, .found(entry.job), now: now, &effects)
+            adoptUntracked(entry.job, role: entry.role, now: now, &effects)
         }
+    }
+
+    /// Own live jobs in `listing` that nothing tracks, leaving out jobs that may belong to a qsub still running
+    /// (tagged with a tracked intent, or untagged while an intent of their role waits for its id).
+    func strays(in listing: [PBSJob]) -> [(job: PBSJob, role: ClusterRole)] {
+        let trackedIDs = Set(state.jobs.compactMap(\.jobID))
+        let trackedIntents = Set(state.jobs.map(\.intent.rawValue))
+        let waitingRoles = Set(state.jobs.filter { $0.jobID == nil }.map(\.role))
+        return listing.compactMap { job in
+            guard !job.isArrayParent, !job.state.isTerminal, !trackedIDs.contains(job.id),
+                let role = ownRole(of: job)
+            else { return nil }
+            if let tag = job.variables[JobTag.intent] { return trackedIntents.contains(tag) ? nil : (job, role) }
+            return waitingRoles.contains(role) ? nil : (job, role)
+        }.sorted { ($0.role == .controller ? 0 : 1) < ($1.role == .controller ? 0 : 1) }
+    }
+
+    /// Tracks a live job of this cluster that the state does not know, with its `CLUSTERD_GENERATION`.
+    mutating func adoptUntracked(_ job: PBSJob, role: ClusterRole, now: Timestamp, _ effects: inout Effects) {
+        let tagged = job.variables[JobTag.generation].flatMap { Int($0) }
+        let generation: Int
+        switch role {
+        case .controller: generation = tagged ?? state.controllerGeneration + 1
+        case .engine: generation = tagged ?? state.controllerGeneration
+        case .notebook: generation = tagged ?? 0
+        }
+        if role == .controller {
+            state.controllerGeneration = max(state.controllerGeneration, generation)
+        }
+        var intent = job.variables[JobTag.intent].map(IntentID.init) ?? IntentID("adopted-\(job.id)")
+        if index(of: intent) != nil { intent = IntentID("duplicate-\(job.id)") }
+        var tracked = TrackedJob(
+            intent: intent, sequence: state.nextSequence, role: role, generation: generation, intentAt: now)
+        state.nextSequence += 1
+        tracked.jobID = job.id
+        tracked.submittedAt = now
+        tracked.adopted = true
+        state.jobs.append(tracked)
+        effects.emit(event(
+            .adopted,
+            "adopted \(role.rawValue) job \(job.id) (generation \(generation), \(job.state.rawValue)) not in the " +
+                "saved state",
+            role: role, jobID: job.id, intent: intent, now: now))
+        observe(intent, .found(job), now: now, &effects)
     }
 }

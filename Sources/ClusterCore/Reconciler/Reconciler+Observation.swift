@@ -172,12 +172,17 @@ extension Reconciler {
         }
     }
 
+    /// Decides `handoff` and asks for it to be written; the file is rewritten until `handoffWritten` confirms it.
+    mutating func publish(_ handoff: Handoff, _ effects: inout Effects) {
+        state.handoff = handoff
+        effects.append(.writeHandoff(handoff))
+    }
+
     mutating func markHandoffStale(_ why: String, now: Timestamp, _ effects: inout Effects) {
         guard var handoff = state.handoff, !handoff.stale else { return }
         handoff.stale = true
         handoff.staleSince = now
-        state.handoff = handoff
-        effects.append(.invalidateHandoff(handoff))
+        publish(handoff, &effects)
         effects.emit(event(
             .handoffStale, "handoff to \(handoff.address) is stale: \(why)", role: .controller,
             jobID: handoff.jobID, now: now))

@@ -24,8 +24,13 @@ extension Reconciler {
             && (roleState.backoffUntil.map { now >= $0 } ?? true)
     }
 
-    /// The valid handoff's generation.
+    /// The generation readers of the handoff file see: the valid handoff confirmed on disk.
     var handoffGeneration: Int? {
+        state.handoffOnDisk.flatMap { $0.stale ? nil : $0.generation }
+    }
+
+    /// The generation of the valid handoff decided, written or not.
+    var decidedHandoffGeneration: Int? {
         state.handoff.flatMap { $0.stale ? nil : $0.generation }
     }
 
@@ -68,9 +73,9 @@ extension Reconciler {
         }
     }
 
-    /// Once the handoff points at a newer controller, older controllers go (a renewal completes here).
+    /// Once the handoff file points at a newer controller, older controllers go (a renewal completes here).
     private mutating func retireReplacedControllers(now: Timestamp, _ effects: inout Effects) {
-        guard let current = state.handoff, !current.stale else { return }
+        guard let current = state.handoffOnDisk, !current.stale, !state.handoffUnwritten else { return }
         for index in state.jobs.indices {
             let job = state.jobs[index]
             guard job.role == .controller, job.retiring == nil, job.generation < current.generation else { continue }
@@ -155,7 +160,8 @@ extension Reconciler {
         for role in ClusterRole.allCases {
             guard let margin = spec.role(role)?.renewBefore, canSubmit(role, now: now) else { continue }
             for intent in state.jobs.filter({ $0.role == role && $0.isCounted && $0.isRunning }).map(\.intent) {
-                guard let index = index(of: intent), let left = walltimeLeft(state.jobs[index], now: now),
+                guard state.submitBudget > 0, let index = index(of: intent),
+                    let left = walltimeLeft(state.jobs[index], now: now),
                     left < margin
                 else { continue }
                 let old = state.jobs[index]
@@ -183,10 +189,12 @@ extension Reconciler {
         }
     }
 
+    /// Submits what is wanted and missing, within the tick's budget (`spec.submitBurst`); the rest follows at the
+    /// next ticks.
     private mutating func submitMissing(now: Timestamp, _ effects: inout Effects) {
         if canSubmit(.controller, now: now) {
             let have = state.jobs.filter { $0.role == .controller && $0.isCounted }.count
-            for _ in have..<max(have, wantedCount(.controller)) {
+            for _ in have..<max(have, wantedCount(.controller)) where state.submitBudget > 0 {
                 submit(.controller, generation: state.controllerGeneration + 1, dependAfter: nil,
                        reason: pendingReason(.controller), now: now, &effects)
             }
@@ -196,14 +204,14 @@ extension Reconciler {
                 $0.role == .engine && $0.isCounted && $0.generation == target.generation
             }.count
             let reason = pendingReason(.engine)
-            for _ in have..<max(have, wantedCount(.engine)) {
+            for _ in have..<max(have, wantedCount(.engine)) where state.submitBudget > 0 {
                 submit(.engine, generation: target.generation, dependAfter: target.dependAfter, reason: reason,
                        now: now, &effects)
             }
         }
         if canSubmit(.notebook, now: now) {
             let have = state.jobs.filter { $0.role == .notebook && $0.isCounted }.count
-            for _ in have..<max(have, wantedCount(.notebook)) {
+            for _ in have..<max(have, wantedCount(.notebook)) where state.submitBudget > 0 {
                 submit(.notebook, generation: 0, dependAfter: nil, reason: pendingReason(.notebook), now: now,
                        &effects)
             }
@@ -223,6 +231,7 @@ extension Reconciler {
     ) -> IntentID {
         let sequence = state.nextSequence
         state.nextSequence += 1
+        state.submitBudget -= 1
         let intent = IntentID("i\(Int64(now.seconds.rounded(.down)))-\(sequence)")
         if role == .controller { state.controllerGeneration = max(state.controllerGeneration, generation) }
         state.jobs.append(
@@ -239,7 +248,7 @@ extension Reconciler {
 
     /// Asks for the address of the newest running controller the handoff does not point at yet.
     private func requestControllerAddress(_ effects: inout Effects) {
-        let current = handoffGeneration
+        let current = decidedHandoffGeneration
         let candidate = state.jobs.filter {
             $0.role == .controller && $0.retiring == nil && $0.isRunning && $0.jobID != nil
                 && $0.generation > (current ?? Int.min)

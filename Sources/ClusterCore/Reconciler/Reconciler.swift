@@ -15,6 +15,11 @@ public struct Reconciler: Sendable {
     public init(spec: ClusterSpec, state: ClusterState?) {
         self.spec = spec
         var state = state ?? ClusterState(spec: spec)
+        // Deletions recorded before a restart may never have reached qdel: they are due at the first tick.
+        for index in state.jobs.indices where state.jobs[index].retiring != nil {
+            state.jobs[index].deleteRequestedAt = nil
+        }
+        state.submitBudget = spec.submitBurst
         if state.specEngineCount != spec.engineCount {
             state.engineCount = spec.engineCount
             state.specEngineCount = spec.engineCount
@@ -33,6 +38,8 @@ public struct Reconciler: Sendable {
     /// updates every listed job, ends the dead ones, applies restart policies, then reconciles.
     public mutating func tick(_ result: PBSQueryResult, now: Timestamp) -> [ReconcileAction] {
         var effects = Effects()
+        // The file does not depend on PBS: a write that failed (full disk, quota) is retried every tick.
+        if state.handoffUnwritten, let handoff = state.handoff { effects.append(.writeHandoff(handoff)) }
         switch result {
         case .failed(let failure):
             state.lastQueryFailure = failure.description
@@ -46,6 +53,7 @@ public struct Reconciler: Sendable {
                     now: now))
             }
         case .answered(let observations):
+            state.submitBudget = spec.submitBurst
             if state.stale {
                 let since = state.staleSince.map { " after \(seconds(now - $0))" } ?? ""
                 state.stale = false
@@ -104,20 +112,22 @@ public struct Reconciler: Sendable {
         return effects.finished()
     }
 
-    /// The supervisor read the address file of controller `jobID`: a validated address, or nil when missing or
-    /// invalid (it is asked again next tick). A new address rewrites the handoff and cycles the engines.
+    /// The supervisor read the report of controller `jobID`: where it can be reached, or nil when the report is
+    /// missing or invalid (it is asked again next tick). A new endpoint rewrites the handoff and cycles the engines.
     ///
     /// A controller still without an address `addressTimeout` after it started running is broken (ipcontroller
     /// died inside a job that goes on, or cannot write its report): it is deleted and counts as a failed start.
     /// The check sits here, right after a fresh read, so a daemon that was down never mistakes a report it has
     /// not read yet for a silent controller.
-    public mutating func controllerAddress(jobID: String, address: String?, now: Timestamp) -> [ReconcileAction] {
+    public mutating func controllerAddress(
+        jobID: String, endpoint: ControllerEndpoint?, now: Timestamp
+    ) -> [ReconcileAction] {
         var effects = Effects()
         guard let index = state.jobs.firstIndex(where: { $0.jobID == jobID }),
             state.jobs[index].role == .controller, state.jobs[index].retiring == nil
         else { return [] }
         let job = state.jobs[index]
-        guard let address, !address.isEmpty else {
+        guard let endpoint, !endpoint.address.isEmpty else {
             if let timeout = spec.addressTimeout, let since = job.runningSince, now - since >= timeout {
                 retireSilentController(index, ran: now - since, timeout: timeout, now: now, &effects)
                 return effects.finished()
@@ -133,25 +143,56 @@ public struct Reconciler: Sendable {
         }
         let previous = state.handoff
         if let previous, !previous.stale {
-            if previous.jobID == jobID, previous.address == address { return [] }
+            if previous.jobID == jobID, previous.endpoint == endpoint { return [] }
             if previous.generation > job.generation { return [] }
         }
-        let handoff = Handoff(address: address, jobID: jobID, generation: job.generation, writtenAt: now)
-        state.handoff = handoff
-        effects.append(.writeHandoff(handoff))
+        let handoff = Handoff(endpoint: endpoint, jobID: jobID, generation: job.generation, writtenAt: now)
+        publish(handoff, &effects)
         effects.emit(event(
-            .handoffWritten, "handoff now points at controller \(jobID) (\(address), generation \(job.generation))",
+            .handoffWritten,
+            "handoff now points at controller \(jobID) (\(endpoint.address), generation \(job.generation))",
             role: .controller, jobID: jobID, now: now))
+        return effects.finished()
+    }
+
+    /// The handoff file now holds `handoff`. What waited for readers to see it goes ahead: the controller it named
+    /// before is retired, engines move.
+    public mutating func handoffWritten(_ handoff: Handoff, now: Timestamp) -> [ReconcileAction] {
+        var effects = Effects()
+        let before = state.handoffOnDisk?.generation
+        state.handoffOnDisk = handoff
+        if let error = state.handoffWriteError {
+            state.handoffWriteError = nil
+            effects.emit(event(
+                .handoffWritten, "the handoff file is written again (last failure: \(error))", role: .controller,
+                jobID: handoff.jobID, now: now))
+        }
         reconcile(now: now, &effects)
-        if let previous, previous.generation != job.generation {
+        if let before, let after = handoffGeneration, before != after {
+            // Readers now see another controller: the engines of the old one were deleted, new ones submitted.
             let retired = effects.deletions(for: .controllerReplaced)
             let submitted = effects.submissions(of: .engine)
             effects.emit(event(
                 .enginesCycled,
-                "engines move to controller generation \(job.generation): \(submitted) submitted, \(retired) " +
+                "engines move to controller generation \(after): \(submitted) submitted, \(retired) " +
                     "old engine(s) deleted (engines never reconnect to a new controller)",
-                role: .engine, jobID: jobID, now: now))
+                role: .engine, jobID: handoff.jobID, now: now))
         }
+        return effects.finished()
+    }
+
+    /// Writing `handoff` failed (full disk, quota, permissions): nothing that relies on the file happens, and it
+    /// is written again at the next tick. Reported once per distinct error.
+    public mutating func handoffWriteFailed(_ handoff: Handoff, error: String, now: Timestamp) -> [ReconcileAction] {
+        guard state.handoffWriteError != error else { return [] }
+        state.handoffWriteError = error
+        var effects = Effects()
+        effects.emit(event(
+            .handoffWriteFailed,
+            "cannot write the handoff file (\(error)); it still names controller " +
+                "\(state.handoffOnDisk?.jobID ?? "none"): retrying every tick, keeping that controller until it " +
+                "is written",
+            role: .controller, jobID: handoff.jobID, now: now))
         return effects.finished()
     }
 
@@ -221,9 +262,10 @@ public struct Reconciler: Sendable {
                     .reset, "\(role.rawValue): failed state, start limit and backoff cleared", role: role, now: now))
             }
         case .scale(let count):
-            guard count >= 0 else {
+            guard (0...ClusterSpec.maximumEngineCount).contains(count) else {
                 effects.emit(event(
-                    .commandRejected, "cannot scale engines to \(count): the count must be 0 or more",
+                    .commandRejected,
+                    "cannot scale engines to \(count): the count must be from 0 to \(ClusterSpec.maximumEngineCount)",
                     role: .engine, now: now))
                 return effects.finished()
             }
@@ -276,6 +318,18 @@ public struct Reconciler: Sendable {
         return effects.finished()
     }
 
+    /// A periodic listing of the user's jobs: own live jobs that nothing tracks (a qsub that returned after a
+    /// restart, a job the server briefly did not know) are adopted, and the normal rules delete what is not
+    /// wanted. Jobs that may belong to a qsub still running are left alone; tracked jobs are left to the tick.
+    public mutating func sweep(listing: [PBSJob], now: Timestamp) -> [ReconcileAction] {
+        var effects = Effects()
+        for stray in strays(in: listing) {
+            adoptUntracked(stray.job, role: stray.role, now: now, &effects)
+        }
+        reconcile(now: now, &effects)
+        return effects.finished()
+    }
+
     /// The status view: wanted and actual per role, handoff, stale flag.
     public func status(now: Timestamp) -> ClusterStatus {
         let roles = ClusterRole.allCases.filter { spec.role($0) != nil }.map { role in
@@ -292,7 +346,8 @@ public struct Reconciler: Sendable {
         }
         return ClusterStatus(
             cluster: state.cluster, stale: state.stale, staleSince: state.staleSince,
-            lastQueryFailure: state.lastQueryFailure, handoff: state.handoff, roles: roles)
+            lastQueryFailure: state.lastQueryFailure, handoff: state.handoff,
+            handoffUnwritten: state.handoffUnwritten, handoffWriteError: state.handoffWriteError, roles: roles)
     }
 
     private func jobStatus(_ job: TrackedJob, now: Timestamp) -> JobStatus {

@@ -18,22 +18,20 @@ public struct ControlService: Sendable {
     let supervisor: Supervisor
     let events: EventLog
     let pbs: any PBSClient
-    let configPath: String
-    let environment: ConfigEnvironment
+    let reloader: ConfigurationReload
     let metrics: ControlMetrics
     let startedAt: Timestamp
     let logger: Logger
 
-    /// A service over a started supervisor. `configPath` is reread by `reload()`.
-    public init(supervisor: Supervisor, events: EventLog, pbs: any PBSClient, configPath: String,
-                environment: ConfigEnvironment = .current, logger: Logger) async {
+    /// A service over a supervisor; `reload()` goes through `reload`, the daemon's one reload path.
+    public init(supervisor: Supervisor, events: EventLog, pbs: any PBSClient, reload: ConfigurationReload,
+                logger: Logger) async {
         self.supervisor = supervisor
         self.events = events
         self.pbs = pbs
-        self.configPath = configPath
-        self.environment = environment
+        self.reloader = reload
         self.logger = logger
-        self.startedAt = Timestamp(Date().timeIntervalSince1970)
+        self.startedAt = await supervisor.now()
         let metrics = ControlMetrics()
         self.metrics = metrics
         await supervisor.observeTicks { metrics.recordTick($0) }
@@ -41,7 +39,7 @@ public struct ControlService: Sendable {
 
     /// `GET /v1/status`.
     public func daemonStatus() async -> DaemonStatus {
-        let now = Date().timeIntervalSince1970
+        let now = await supervisor.now().seconds
         let lastTick = await supervisor.lastTick
         let poll = Double(await supervisor.pollInterval)
         let detection = await supervisor.dialect
@@ -52,7 +50,7 @@ public struct ControlService: Sendable {
             uptimeSeconds: now - startedAt.seconds, dialect: detection?.dialect.rawValue,
             dialectEvidence: detection.map { "\($0.method.rawValue): \($0.evidence)" }, lastTick: lastTick,
             ticks: await supervisor.ticks, pollInterval: poll, stale: tickLate || statuses.contains { $0.stale },
-            configPath: configPath, clusters: statuses.map(\.cluster))
+            configPath: reloader.path, clusters: statuses.map(\.cluster))
     }
 
     /// `GET /v1/clusters`.
@@ -79,7 +77,8 @@ public struct ControlService: Sendable {
         async throws(ControlError) -> ClusterDetail {
         let config = try await clusterConfig(name)
         if role == .notebook && !config.notebook.enabled {
-            throw ControlError(.conflict, "cluster \(name) has no notebook (notebook.enabled = false in \(configPath))")
+            throw ControlError(
+                .conflict, "cluster \(name) has no notebook (notebook.enabled = false in \(reloader.path))")
         }
         let command: ControlCommand = switch verb {
         case .start: .start(role)
@@ -101,17 +100,12 @@ public struct ControlService: Sendable {
         return try await cluster(name)
     }
 
-    /// `POST /v1/reload`: rereads the configuration file; an invalid file changes nothing.
+    /// `POST /v1/reload`: the daemon's one reload path; an invalid file changes nothing (400 with the reason).
     public func reload() async throws(ControlError) -> ReloadResponse {
-        let fresh: ClusterdConfig
-        do {
-            fresh = try ConfigLoader(environment: environment).load(path: configPath)
-        } catch {
-            throw ControlError(.badRequest, "configuration not reloaded, keeping the running one:\n\(error)")
+        switch await reloader.run(trigger: "control API") {
+        case .applied(let response): return response
+        case .rejected(let reason): throw ControlError(.badRequest, reason)
         }
-        await supervisor.reload(fresh)
-        logger.notice("configuration reloaded from \(configPath) (control API)")
-        return ReloadResponse(configPath: configPath, clusters: fresh.clusters.map(\.name))
     }
 
     /// `GET /v1/events`: kept events, optionally of one cluster and not older than `since`.
@@ -149,7 +143,7 @@ public struct ControlService: Sendable {
 
     private func detail(_ status: ClusterStatus, _ config: ClusterConfig, stateDir: String) -> ClusterDetail {
         let paths = ClusterPaths(stateDir: stateDir, cluster: config.name)
-        let handoff = try? HandoffFile(path: config.handoffFile).read()
+        let handoff = try? JSONFile.handoff(config.handoffFile).read()
         var detail = ClusterDetail(name: config.name, status: status, handoffFile: config.handoffFile,
                                    handoff: handoff, logDir: paths.logDir, notebook: nil)
         detail.notebook = notebookConnection(detail, paths: paths)

@@ -1,9 +1,5 @@
+import ClusterCore
 import POSIXSupport
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 import Glibc
 
 /// What a controller job reports once ipcontroller has written its connection files
@@ -30,6 +26,11 @@ public struct ControllerReport: Codable, Sendable, Equatable {
         self.clientFile = clientFile
     }
 
+    /// Where the controller can be reached.
+    public var endpoint: ControllerEndpoint {
+        ControllerEndpoint(address: address, engineFile: engineFile, clientFile: clientFile)
+    }
+
     /// A report that exists but cannot be used.
     public struct Invalid: Error, CustomStringConvertible {
         public var path: String
@@ -44,12 +45,12 @@ public struct ControllerReport: Codable, Sendable, Equatable {
     /// and checked to be about that job.
     public static func read(jobID: String, directory: String) throws -> ControllerReport? {
         let path = "\(directory)/controller-\(jobID).json"
-        guard let bytes = try FileIO.read(path) else { return nil }
         let report: ControllerReport
         do {
-            report = try JSONDecoder().decode(ControllerReport.self, from: Data(bytes))
-        } catch {
-            throw Invalid(path: path, reason: "not a controller report (\(error))")
+            guard let read = try JSONFile<ControllerReport>(path: path).read() else { return nil }
+            report = read
+        } catch let error as JSONFile<ControllerReport>.Invalid {
+            throw Invalid(path: path, reason: "not a controller report (\(error.reason))")
         }
         guard report.jobID == jobID else {
             throw Invalid(path: path, reason: "written by job \(report.jobID), expected \(jobID)")

@@ -10,17 +10,12 @@ public protocol PBSClient: Sendable {
     func submit(_ request: SubmitRequest) async throws(PBSCommandError) -> String
     /// Asks about `ids` with ONE qstat, whatever their number. No ids: answered at once, nothing runs.
     func query(ids: [String]) async -> PBSQueryResult
-    /// Every job the server shows (with history on OpenPBS), optionally only `owner`'s, with ONE qstat.
-    func listAll(owner: String?) async -> Result<[PBSJob], PBSQueryFailure>
+    /// `user`'s unfinished jobs, at a cost bounded by that user's own jobs: `qselect -u` then one `qstat -f` of
+    /// those ids (OpenPBS, Torque), or Slurm's `qstat -f` filtered by owner.
+    func listOwn(user: String) async -> Result<[PBSJob], PBSQueryFailure>
     /// Deletes `ids` with ONE qdel; a verdict for each id.
     func delete(ids: [String]) async -> [String: PBSDeleteVerdict]
     /// Counters for metrics.
     func stats() async -> PBSClientStats
 }
 
-extension PBSClient {
-    /// Every job the server shows, of every owner.
-    public func listAll() async -> Result<[PBSJob], PBSQueryFailure> {
-        await listAll(owner: nil)
-    }
-}

@@ -11,6 +11,9 @@ public struct PBSClientStats: Sendable, Equatable {
     public var qdelCalls = 0
     /// qdel calls where at least one id got `.failed`.
     public var qdelFailures = 0
+    /// `qselect -u` calls (the first half of a listing of the user's jobs) and those that failed.
+    public var qselectCalls = 0
+    public var qselectFailures = 0
     /// Wall time of the last qstat call.
     public var lastQstatDuration: Duration?
     /// Total wall time spent in qstat.

@@ -2,7 +2,7 @@ import PBSCore
 
 /// `PBSClient` over the real qstat/qsub/qdel programs: plans from PBSCore, processes from a `CommandRunner`.
 public actor PBSCommandClient: PBSClient {
-    private let configuration: PBSCommandConfiguration
+    private var configuration: PBSCommandConfiguration
     private let runner: any CommandRunner
     private var detection: DialectDetection?
     private var counters = PBSClientStats()
@@ -14,6 +14,15 @@ public actor PBSCommandClient: PBSClient {
         if let forced = configuration.dialect.forcedDialect {
             detection = QstatVersionCommand.configured(forced)
         }
+    }
+
+    /// Takes new commands, timeout, history and dialect settings (a reload); a changed dialect setting or qstat
+    /// is detected again.
+    public func reconfigure(_ new: PBSCommandConfiguration) {
+        if new.dialect != configuration.dialect || new.qstat != configuration.qstat {
+            detection = new.dialect.forcedDialect.map(QstatVersionCommand.configured)
+        }
+        configuration = new
     }
 
     public func detectDialect() async throws(PBSCommandError) -> DialectDetection {
@@ -60,7 +69,7 @@ public actor PBSCommandClient: PBSClient {
         return result
     }
 
-    public func listAll(owner: String?) async -> Result<[PBSJob], PBSQueryFailure> {
+    public func listOwn(user: String) async -> Result<[PBSJob], PBSQueryFailure> {
         let dialect: PBSDialect
         do {
             dialect = try await detectDialect().dialect
@@ -68,11 +77,27 @@ public actor PBSCommandClient: PBSClient {
             return .failure(PBSQueryFailure(kind: error.kind == .timeout ? .timeout : .commandFailed,
                                             message: "cannot tell the PBS flavour: \(error.message)"))
         }
-        let query = QstatCommand.listPlan(dialect: dialect, history: configuration.useHistory)
-        guard let plan = query.plan else { return .success([]) }
-        let result = QstatCommand.interpretListing(await run(plan), for: query, owner: owner)
-        if case .failure = result { counters.qstatFailures += 1 }
-        return result
+        guard let select = QselectCommand.plan(user: user, dialect: dialect) else {
+            // Slurm's wrappers: no qselect; the listing is bounded by Slurm's MinJobAge.
+            let query = QstatCommand.listPlan(dialect: dialect, history: false)
+            guard let plan = query.plan else { return .success([]) }
+            let result = QstatCommand.interpretListing(await run(plan), for: query, owner: user)
+            if case .failure = result { counters.qstatFailures += 1 }
+            return result
+        }
+        let ids: [String]
+        switch QselectCommand.interpret(await run(select), dialect: dialect) {
+        case .success(let selected): ids = selected
+        case .failure(let failure):
+            counters.qselectFailures += 1
+            return .failure(failure)
+        }
+        switch await query(ids: ids) {
+        case .failed(let failure):
+            return .failure(failure)
+        case .answered(let observations):
+            return .success(ids.compactMap { if case .found(let job) = observations[$0] { job } else { nil } })
+        }
     }
 
     public func delete(ids: [String]) async -> [String: PBSDeleteVerdict] {
@@ -100,6 +125,7 @@ public actor PBSCommandClient: PBSClient {
         case .qstat: executable = configuration.qstat
         case .qsub: executable = configuration.qsub
         case .qdel: executable = configuration.qdel
+        case .qselect: executable = configuration.qselect
         }
         let invocation = CommandInvocation(
             executable: executable, arguments: plan.arguments, standardInput: plan.standardInput,
@@ -115,6 +141,7 @@ public actor PBSCommandClient: PBSClient {
             counters.totalQstatDuration += outcome.duration
         case .qsub: counters.qsubCalls += 1
         case .qdel: counters.qdelCalls += 1
+        case .qselect: counters.qselectCalls += 1
         }
         return outcome
     }

@@ -1,3 +1,4 @@
+import ClusterConfiguration
 import PBSCore
 
 /// How `PBSCommandClient` runs the PBS programs.
@@ -8,6 +9,8 @@ public struct PBSCommandConfiguration: Sendable, Equatable {
     public var qsub: String
     /// qdel: a path, or a name looked up in `PATH`.
     public var qdel: String
+    /// qselect (OpenPBS, Torque): lists the user's job ids for adoption.
+    public var qselect: String
     /// `auto` runs `qstat --version` once; the others force a dialect.
     public var dialect: PBSDialectSetting
     /// Per-command timeout; the process group is killed after it.
@@ -26,13 +29,15 @@ public struct PBSCommandConfiguration: Sendable, Equatable {
 
     /// Creates a configuration; defaults look the programs up in `PATH` and detect the dialect.
     public init(
-        qstat: String = "qstat", qsub: String = "qsub", qdel: String = "qdel", dialect: PBSDialectSetting = .auto,
+        qstat: String = "qstat", qsub: String = "qsub", qdel: String = "qdel", qselect: String = "qselect",
+        dialect: PBSDialectSetting = .auto,
         timeout: Duration = .seconds(60), killGracePeriod: Duration = .seconds(2), outputLimit: Int = 64 << 20,
         useHistory: Bool = true, environment: [String: String] = [:], submitDirectory: String? = nil
     ) {
         self.qstat = qstat
         self.qsub = qsub
         self.qdel = qdel
+        self.qselect = qselect
         self.dialect = dialect
         self.timeout = timeout
         self.killGracePeriod = killGracePeriod
@@ -40,5 +45,13 @@ public struct PBSCommandConfiguration: Sendable, Equatable {
         self.useHistory = useHistory
         self.environment = environment
         self.submitDirectory = submitDirectory
+    }
+}
+
+extension PBSCommandConfiguration {
+    /// The commands, dialect, timeout and history setting of the daemon's configuration.
+    public init(daemon: DaemonSettings) {
+        self.init(qstat: daemon.qstat, qsub: daemon.qsub, qdel: daemon.qdel, qselect: daemon.qselect,
+                  dialect: daemon.dialect, timeout: .seconds(daemon.commandTimeout), useHistory: daemon.history)
     }
 }

@@ -98,7 +98,7 @@ public actor EventLog {
 
     static func level(_ kind: ClusterEvent.Kind) -> Logger.Level {
         switch kind {
-        case .failed, .submitFailed, .deleteFailed, .qstatFailed, .reloadRejected: .error
+        case .failed, .submitFailed, .deleteFailed, .qstatFailed, .reloadRejected, .handoffWriteFailed: .error
         case .died, .restarting, .handoffStale, .addressUnavailable, .addressTimeout, .intentDropped,
              .unknownIntent, .commandRejected, .exited:
             .warning

@@ -1,95 +1,128 @@
-import ClusterAPI
 import ClusterConfiguration
 import ClusterCore
-import Glibc
 import Logging
 import PBSCore
-import POSIXSupport
 
-/// Runs the tick loop for every configured cluster: ONE qstat per tick for all of them, the pure reconciler
-/// decides, this actor performs the actions (qsub, qdel, reports, handoff) and persists state before each effect.
+/// Keeps every configured cluster alive: ONE qstat per tick for all of them; each cluster's `ClusterRuntime`
+/// lets its reconciler decide and performs the actions.
+///
+/// Nothing here is done "once at start-up" and then forgotten: the dialect is detected by the first qstat that
+/// works, and the listing that adopts jobs from before a restart is retried every tick until it succeeds, then
+/// repeated every `adoptInterval` to find own jobs nobody tracks (a qsub that returned after a crash, a job PBS
+/// briefly did not know).
 public actor Supervisor {
-    /// One cluster's moving parts.
-    struct Runtime {
-        var config: ClusterConfig
-        var reconciler: Reconciler
-        var paths: ClusterPaths
-        var store: StateStore
-        /// Controller reports read this generation, by job id (the handoff needs their engine file).
-        var reports: [String: ControllerReport] = [:]
-    }
-
     private var settings: DaemonSettings
-    private var runtimes: [String: Runtime] = [:]
-    private let pbs: any PBSClient
-    private let clock: any WallClock
-    private let events: EventLog
-    private let logger: Logger
-    private let crashPoint: String?
-    /// When the last tick finished and whether its query failed.
+    /// Sorted by name.
+    private var runtimes: [ClusterRuntime]
+    private let environment: SupervisorEnvironment
+    private let storage: @Sendable (_ cluster: String, _ path: String) -> any ClusterStateStorage
+    /// The user whose jobs the listings look at.
+    private let owner: String
+    /// Clusters whose jobs from before the start (or before they were added) are not adopted yet.
+    private var awaitingAdoption: Set<String>
+    /// Clusters removed from the configuration: their jobs are being deleted; dropped once none is left.
+    private var removing: Set<String> = []
+    /// When own jobs were last listed successfully.
+    private var lastListing: Timestamp?
+    private var listingFailureReported = false
+    /// When the last tick finished.
     public private(set) var lastTick: Timestamp?
+    /// Ticks completed.
     public private(set) var ticks = 0
+    /// The PBS dialect, once known.
     public private(set) var dialect: DialectDetection?
     private var tickObservers: [@Sendable (TickTiming) -> Void] = []
 
-    /// Loads every cluster's persisted state. Throws when a state file is corrupt.
-    public init(config: ClusterdConfig, pbs: any PBSClient, clock: any WallClock = SystemClock(),
-                events: EventLog, logger: Logger, crashPoint: String? = nil) throws {
+    /// Loads every cluster's saved state (throws when one is unusable). Runs no PBS command: that waits for the
+    /// first tick, after the daemon made sure it is the only one (state lock, control socket).
+    public init(
+        config: ClusterdConfig, environment: SupervisorEnvironment, owner: String,
+        storage: @escaping @Sendable (String, String) -> any ClusterStateStorage = {
+            ClusterStateFile(path: $1, cluster: $0)
+        }
+    ) throws {
         self.settings = config.daemon
-        self.pbs = pbs
-        self.clock = clock
-        self.events = events
-        self.logger = logger
-        self.crashPoint = crashPoint
-        for cluster in config.clusters {
-            let paths = ClusterPaths(stateDir: config.daemon.stateDir, cluster: cluster.name)
-            let store = StateStore(path: paths.stateFile)
-            let reconciler = Reconciler(spec: cluster.spec(daemon: config.daemon), state: try store.load())
-            runtimes[cluster.name] = Runtime(config: cluster, reconciler: reconciler, paths: paths, store: store)
+        self.environment = environment
+        self.owner = owner
+        self.storage = storage
+        self.awaitingAdoption = Set(config.clusters.map(\.name))
+        self.runtimes = try config.clusters.map {
+            try Self.makeRuntime($0, daemon: config.daemon, storage: storage, environment: environment)
         }
     }
 
-    /// Start-up: learn the dialect, then adopt live jobs from ONE listing (including jobs submitted just before
-    /// a crash whose ids were never recorded). When the listing fails, adoption waits for the next start-up and
-    /// the known jobs are simply polled: nothing is submitted blind.
-    public func start() async throws(PBSCommandError) {
-        let detected = try await pbs.detectDialect()
-        dialect = detected
-        logger.notice("PBS dialect \(detected.dialect.rawValue) (\(detected.method.rawValue): \(detected.evidence))")
-        switch await pbs.listAll(owner: nil) {
-        case .success(let listing):
-            for name in runtimes.keys.sorted() {
-                let now = clock.now()
-                let actions = runtimes[name]!.reconciler.adopt(listing: listing, now: now)
-                await perform(actions, cluster: name)
-            }
-        case .failure(let failure):
-            logger.warning("cannot list jobs for adoption (\(failure)); polling the known jobs only")
-        }
+    private static func makeRuntime(
+        _ cluster: ClusterConfig, daemon: DaemonSettings,
+        storage: (String, String) -> any ClusterStateStorage, environment: SupervisorEnvironment
+    ) throws -> ClusterRuntime {
+        try ClusterRuntime(
+            config: cluster, daemon: daemon,
+            storage: storage(cluster.name, ClusterPaths(stateDir: daemon.stateDir, cluster: cluster.name).stateFile),
+            environment: environment)
     }
 
-    /// One poll: one qstat for every job of every cluster, then reconcile each cluster.
+    /// True while some cluster still waits for the listing that adopts its jobs from before the start.
+    public var adoptionPending: Bool { !awaitingAdoption.isEmpty }
+
+    /// One poll: adoption listing when due, ONE qstat for every job of every cluster, then each cluster's turn.
+    /// A tick cancelled by shutdown stops without acting on the interrupted qstat (a shutdown is not an outage).
     public func tick() async {
         let monotonic = ContinuousClock()
         let began = monotonic.now
-        let ids = runtimes.keys.sorted().flatMap { runtimes[$0]!.reconciler.queryJobIDs }
-        let result = await pbs.query(ids: ids)
+        await listOwnJobsIfDue()
+        var ids: [String] = []
+        for runtime in runtimes { ids += await runtime.queryJobIDs }
+        let result = await environment.pbs.query(ids: ids)
+        if Task.isCancelled { return }
+        if dialect == nil { dialect = try? await environment.pbs.detectDialect() }
         let queried = monotonic.now
-        for name in runtimes.keys.sorted() {
-            let mine = Set(runtimes[name]!.reconciler.queryJobIDs)
-            let actions = runtimes[name]!.reconciler.tick(result.restricted(to: mine), now: clock.now())
-            await perform(actions, cluster: name)
+        for runtime in runtimes {
+            let mine = Set(await runtime.queryJobIDs)
+            await runtime.tick(result.restricted(to: mine))
         }
-        lastTick = clock.now()
+        await dropRemovedClusters()
+        lastTick = environment.clock.now()
         ticks += 1
         let timing = TickTiming(total: monotonic.now - began, query: queried - began)
         for observer in tickObservers { observer(timing) }
+    }
+
+    /// Lists the user's jobs when start-up adoption is still pending or the last listing is `adoptInterval` old.
+    private func listOwnJobsIfDue() async {
+        let now = environment.clock.now()
+        if !adoptionPending, let last = lastListing, now - last < Double(settings.adoptInterval) { return }
+        switch await environment.pbs.listOwn(user: owner) {
+        case .success(let listing):
+            if Task.isCancelled { return }
+            lastListing = now
+            listingFailureReported = false
+            for runtime in runtimes {
+                if awaitingAdoption.remove(runtime.name) != nil {
+                    await runtime.adopt(listing)
+                    environment.logger.notice(
+                        "cluster \(runtime.name): jobs from before the start adopted (\(listing.count) job(s) listed)")
+                } else {
+                    await runtime.sweep(listing)
+                }
+            }
+        case .failure(let failure):
+            if Task.isCancelled || listingFailureReported { return }
+            listingFailureReported = true
+            let what = adoptionPending ? "jobs from before the start cannot be adopted yet" : "no sweep this time"
+            environment.logger.warning("cannot list \(owner)'s jobs (\(failure)); \(what): retrying every tick")
+        }
     }
 
     /// Calls `observer` after every tick with its timing (for the metrics).
     public func observeTicks(_ observer: @escaping @Sendable (TickTiming) -> Void) {
         tickObservers.append(observer)
     }
+
+    /// The daemon settings in force.
+    public var daemonSettings: DaemonSettings { settings }
+
+    /// Now, by the supervisor's clock.
+    public func now() -> Timestamp { environment.clock.now() }
 
     /// The state directory in force.
     public var stateDir: String { settings.stateDir }
@@ -98,160 +131,112 @@ public actor Supervisor {
     public var pollInterval: Int { settings.pollInterval }
 
     /// The configuration of every cluster in force, sorted by name.
-    public func clusterConfigs() -> [ClusterConfig] {
-        runtimes.keys.sorted().map { runtimes[$0]!.config }
+    public func clusterConfigs() async -> [ClusterConfig] {
+        var configs: [ClusterConfig] = []
+        for runtime in runtimes { configs.append(await runtime.config) }
+        return configs
     }
 
     /// A lifecycle command for one cluster; false when there is no such cluster.
     public func command(_ command: ControlCommand, cluster: String) async -> Bool {
-        guard runtimes[cluster] != nil else { return false }
-        let actions = runtimes[cluster]!.reconciler.command(command, now: clock.now())
-        await perform(actions, cluster: cluster)
+        guard let runtime = runtime(cluster) else { return false }
+        await runtime.command(command)
         return true
     }
 
-    /// Applies a reloaded configuration: changed specs are handed to the reconcilers; running jobs stay.
-    public func reload(_ config: ClusterdConfig) async {
+    /// Applies a reloaded configuration and says what changed. Daemon settings apply from the next tick (the
+    /// caller reconfigures PBS); a changed cluster gets its new spec (running jobs stay; new jobs use the new
+    /// settings); an added cluster starts (its jobs from before, if any, are adopted first); a removed cluster's
+    /// jobs are deleted, and it is dropped once none is left.
+    public func apply(_ config: ClusterdConfig) async -> [String] {
+        var changes: [String] = []
         settings = config.daemon
         for cluster in config.clusters {
-            guard runtimes[cluster.name] != nil else {
-                logger.warning("cluster \(cluster.name) was added to the configuration; restart clusterd to run it")
+            guard let runtime = runtime(cluster.name) else {
+                do {
+                    let runtime = try Self.makeRuntime(
+                        cluster, daemon: config.daemon, storage: storage, environment: environment)
+                    runtimes.append(runtime)
+                    runtimes.sort { $0.name < $1.name }
+                    awaitingAdoption.insert(cluster.name)
+                    changes.append("cluster \(cluster.name) added: it starts at the next tick")
+                } catch {
+                    changes.append("cluster \(cluster.name) added but not started: \(error)")
+                }
                 continue
             }
-            runtimes[cluster.name]!.config = cluster
-            let actions = runtimes[cluster.name]!.reconciler.updateSpec(cluster.spec(daemon: config.daemon),
-                                                                       now: clock.now())
-            await perform(actions, cluster: cluster.name)
+            if removing.remove(cluster.name) != nil {
+                await runtime.command(.start(nil))
+                changes.append("cluster \(cluster.name) is back in the configuration: started again")
+            }
+            let old = await runtime.config
+            await runtime.reload(cluster, daemon: config.daemon)
+            if old != cluster {
+                changes.append("cluster \(cluster.name): \(Self.describe(old, cluster))")
+            }
+        }
+        let kept = Set(config.clusters.map(\.name))
+        for runtime in runtimes where !kept.contains(runtime.name) && !removing.contains(runtime.name) {
+            removing.insert(runtime.name)
+            awaitingAdoption.remove(runtime.name)
+            await runtime.command(.stop(nil))
+            changes.append("cluster \(runtime.name) removed: its jobs are deleted, then it is forgotten")
+        }
+        return changes
+    }
+
+    /// A line on what changed in a cluster's configuration.
+    static func describe(_ old: ClusterConfig, _ new: ClusterConfig) -> String {
+        var parts: [String] = []
+        if old.engines.jobs != new.engines.jobs { parts.append("engines \(old.engines.jobs) → \(new.engines.jobs)") }
+        if old.notebook.enabled != new.notebook.enabled {
+            parts.append(new.notebook.enabled ? "notebook added" : "notebook removed")
+        }
+        var changedOnly = old
+        changedOnly.engines.jobs = new.engines.jobs
+        changedOnly.notebook.enabled = new.notebook.enabled
+        if changedOnly != new {
+            parts.append("job settings changed (new jobs use them; `clusterctl restart \(new.name)` applies them "
+                + "to running jobs)")
+        }
+        return parts.joined(separator: ", ")
+    }
+
+    /// Forgets removed clusters whose jobs are all gone (their state file with them).
+    private func dropRemovedClusters() async {
+        for name in removing {
+            guard let runtime = runtime(name), await runtime.state.jobs.isEmpty else { continue }
+            await runtime.discardState()
+            runtimes.removeAll { $0.name == name }
+            removing.remove(name)
+            environment.logger.notice("cluster \(name) removed from the configuration: all its jobs are gone")
         }
     }
 
     /// The events kept in memory, oldest first.
     public func recentEvents(cluster: String? = nil) async -> [ClusterEvent] {
-        await events.recent(cluster: cluster)
+        await environment.events.recent(cluster: cluster)
     }
 
     /// Every cluster's status, sorted by name.
-    public func status() -> [ClusterStatus] {
-        let now = clock.now()
-        return runtimes.keys.sorted().map { runtimes[$0]!.reconciler.status(now: now) }
+    public func status() async -> [ClusterStatus] {
+        var statuses: [ClusterStatus] = []
+        for runtime in runtimes { statuses.append(await runtime.status()) }
+        return statuses
+    }
+
+    /// One cluster's reconciler state, nil for an unknown cluster.
+    public func state(of cluster: String) async -> ClusterState? {
+        await runtime(cluster)?.state
     }
 
     /// Deletes every job (SIGTERM with `on_sigterm = "stop-jobs"`).
     public func stopAll() async {
-        for name in runtimes.keys.sorted() { _ = await command(.stop(nil), cluster: name) }
+        for runtime in runtimes { await runtime.command(.stop(nil)) }
     }
 
-    // MARK: - Performing actions
-
-    /// Persists the state, then performs `actions` in order, feeding results back to the reconciler (whose own
-    /// follow-up actions are performed the same way, state persisted first).
-    private func perform(_ actions: [ReconcileAction], cluster name: String) async {
-        var queue = actions[...]
-        persist(name)
-        while let action = queue.popFirst() {
-            let followUp = await perform(action, cluster: name)
-            if !followUp.isEmpty {
-                persist(name)
-                queue = followUp[...] + queue
-            }
-        }
-    }
-
-    private func perform(_ action: ReconcileAction, cluster name: String) async -> [ReconcileAction] {
-        switch action {
-        case .emit(let event):
-            await events.record(event)
-            return []
-        case .submit(let intent):
-            return await submit(intent, cluster: name)
-        case .delete(let ids, let reason):
-            let verdicts = await pbs.delete(ids: ids)
-            let failed = ids.filter { if case .failed = verdicts[$0] { true } else { false } }
-            guard !failed.isEmpty else { return [] }
-            let reasons = failed.compactMap { id -> String? in
-                if case .failed(let error) = verdicts[id] { "\(error)" } else { nil }
-            }
-            logger.warning("qdel \(failed.joined(separator: " ")) (\(reason.rawValue)) failed")
-            return runtimes[name]!.reconciler.deleted(jobIDs: failed, error: reasons.first ?? "qdel failed",
-                                                      now: clock.now())
-        case .readControllerAddress(let jobID, _):
-            return readReport(jobID: jobID, cluster: name)
-        case .writeHandoff(let handoff):
-            writeHandoff(handoff, stale: false, cluster: name)
-            return []
-        case .invalidateHandoff(let handoff):
-            writeHandoff(handoff, stale: true, cluster: name)
-            return []
-        }
-    }
-
-    private func submit(_ intent: SubmitIntent, cluster name: String) async -> [ReconcileAction] {
-        let runtime = runtimes[name]!
-        let job = runtime.config.job(for: intent.role)
-        let scriptPath = "\(runtime.paths.scriptDir)/\(intent.role.rawValue)-\(intent.intent).sh"
-        do {
-            let renderer = ScriptRenderer(cluster: runtime.config, reportDir: runtime.paths.reportDir)
-            let script = try renderer.render(intent.role,
-                                             template: try TemplateFile.load(for: intent.role, of: runtime.config))
-            try AtomicFile.write(script, to: scriptPath, mode: 0o700)
-            try FileIO.makeDirectories(runtime.paths.logDir)
-            try FileIO.makeDirectories(runtime.paths.reportDir)
-        } catch {
-            return runtimes[name]!.reconciler.submitFailed(intent: intent.intent, error: "\(error)", now: clock.now())
-        }
-        let request = SubmitRequest(
-            script: .path(scriptPath), name: intent.jobName, resources: job.resources,
-            variables: intent.variables,
-            dependency: intent.dependAfter.map { SubmitRequest.Dependency(kind: .after, jobIDs: [$0]) },
-            joinOutput: true, outputPath: "\(runtime.paths.logDir)/\(intent.role.rawValue)-\(intent.intent).log",
-            queue: job.queue, account: job.account)
-        do {
-            let jobID = try await pbs.submit(request)
-            if crashPoint == "after-qsub" {
-                // Test hook: die exactly between qsub and recording its id (kill -9 semantics).
-                kill(getpid(), SIGKILL)
-            }
-            return runtimes[name]!.reconciler.submitted(intent: intent.intent, jobID: jobID, now: clock.now())
-        } catch {
-            return runtimes[name]!.reconciler.submitFailed(intent: intent.intent, error: "\(error)", now: clock.now())
-        }
-    }
-
-    private func readReport(jobID: String, cluster name: String) -> [ReconcileAction] {
-        let directory = runtimes[name]!.paths.reportDir
-        var address: String?
-        do {
-            if let report = try ControllerReport.read(jobID: jobID, directory: directory) {
-                runtimes[name]!.reports[jobID] = report
-                address = report.address
-            }
-        } catch {
-            logger.warning("\(error)")
-        }
-        return runtimes[name]!.reconciler.controllerAddress(jobID: jobID, address: address, now: clock.now())
-    }
-
-    private func writeHandoff(_ handoff: Handoff, stale: Bool, cluster name: String) {
-        let runtime = runtimes[name]!
-        let report = runtime.reports[handoff.jobID]
-        let document = HandoffDocument(
-            cluster: name, address: handoff.address, controllerJob: handoff.jobID, generation: handoff.generation,
-            engineFile: report?.engineFile ?? "", clientFile: report?.clientFile,
-            writtenAt: Int(handoff.writtenAt.seconds), stale: stale)
-        do {
-            try HandoffFile(path: runtime.config.handoffFile).write(document)
-        } catch {
-            logger.error("cannot write the handoff file: \(error)")
-        }
-    }
-
-    private func persist(_ name: String) {
-        guard let runtime = runtimes[name] else { return }
-        do {
-            try runtime.store.save(runtime.reconciler.state)
-        } catch {
-            logger.error("cannot save the state of cluster \(name): \(error)")
-        }
+    private func runtime(_ name: String) -> ClusterRuntime? {
+        runtimes.first { $0.name == name }
     }
 }
 

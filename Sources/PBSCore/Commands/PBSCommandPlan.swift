@@ -1,6 +1,6 @@
 /// The PBS client programs clusterd runs.
 public enum PBSTool: String, Sendable, Equatable, CaseIterable {
-    case qstat, qsub, qdel
+    case qstat, qsub, qdel, qselect
 }
 
 /// One planned PBS command: which tool, its argv after the program name, and optional standard input.

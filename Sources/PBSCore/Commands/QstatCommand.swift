@@ -157,7 +157,8 @@ public enum QstatCommand {
             case .slurmWrapper: down = code == 8 || (code != 0 && CommandText.mentionsServerDown(stderr))
             }
             guard down else { return nil }
-            return PBSQueryFailure(kind: .serverDown, message: "qstat could not reach the server: \(outcome.summary)")
+            return PBSQueryFailure(
+                kind: .serverDown, message: "the PBS server could not be reached: \(outcome.summary)")
         case .timedOut, .cancelled:
             return PBSQueryFailure(kind: .timeout, message: outcome.summary)
         case .outputTooLarge:
