@@ -17,6 +17,7 @@ public final class InMemoryPBS: PBSClient, Sendable {
         var stats = PBSClientStats()
         var submitted: [SubmitRequest] = []
         var onSubmit: (@Sendable (String) -> Void)?
+        var queryDelay: Duration = .zero
     }
 
     private let server = Mutex(Server())
@@ -44,6 +45,11 @@ public final class InMemoryPBS: PBSClient, Sendable {
     /// leaves a job whose id the daemon never recorded).
     public func onSubmit(_ hook: (@Sendable (String) -> Void)?) {
         server.withLock { $0.onSubmit = hook }
+    }
+
+    /// Every qstat takes this long (a slow server); a query cancelled meanwhile fails like the real client's.
+    public func setQueryDelay(_ delay: Duration) {
+        server.withLock { $0.queryDelay = delay }
     }
 
     /// Starts a queued job on `host`.
@@ -118,7 +124,14 @@ public final class InMemoryPBS: PBSClient, Sendable {
     }
 
     public func query(ids: [String]) async -> PBSQueryResult {
-        server.withLock { server in
+        let delay = server.withLock { $0.queryDelay }
+        if delay > .zero {
+            try? await Task.sleep(for: delay)
+            if Task.isCancelled {
+                return .failed(PBSQueryFailure(kind: .timeout, message: "`qstat -f -x` was cancelled"))
+            }
+        }
+        return server.withLock { server in
             server.stats.qstatCalls += 1
             if server.down {
                 server.stats.qstatFailures += 1
