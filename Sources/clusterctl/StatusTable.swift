@@ -1,6 +1,7 @@
 import ClusterAPI
 import ClusterConfiguration
 import ClusterCore
+import PBSCore
 
 /// Renders one cluster as a header line and a table: ROLE, JOB ID, STATE, HOST, WALLTIME LEFT, RESTARTS, NOTE.
 enum StatusTable {
@@ -33,7 +34,7 @@ enum StatusTable {
                 if job.adopted { jobNote = join(jobNote, "adopted") }
                 rows.append([
                     role.role.rawValue, job.jobID ?? "-", job.state, job.host ?? "-",
-                    job.walltimeLeft.map { DurationText.walltime(max(0, Int($0))) } ?? "-",
+                    job.walltimeLeft.map { PBSDuration.format(max(0, Int($0))) } ?? "-",
                     String(role.restarts), jobNote,
                 ])
             }

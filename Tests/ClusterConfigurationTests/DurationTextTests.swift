@@ -1,4 +1,5 @@
 import ClusterConfiguration
+import PBSCore
 import Testing
 
 @Suite struct DurationTextTests {
@@ -19,8 +20,8 @@ import Testing
         #expect(DurationText.format(0) == "0s")
         #expect(DurationText.format(5_400) == "1h30m")
         #expect(DurationText.format(90_061) == "1d1h1m1s")
-        #expect(DurationText.walltime(86_400) == "24:00:00")
-        #expect(DurationText.walltime(3_725) == "01:02:05")
-        #expect(DurationText.walltime(360_000) == "100:00:00")
+        #expect(PBSDuration.format(86_400) == "24:00:00")
+        #expect(PBSDuration.format(3_725) == "01:02:05")
+        #expect(PBSDuration.format(360_000) == "100:00:00")
     }
 }

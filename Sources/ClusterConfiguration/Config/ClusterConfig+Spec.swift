@@ -1,3 +1,4 @@
+import PBSCore
 import ClusterCore
 extension ClusterConfig {
     /// What the reconciler keeps running for this cluster.
@@ -40,6 +41,6 @@ extension JobSettings {
 
     /// `-l` resources for qsub: the select statement and the walltime.
     public var resources: [String] {
-        ["select=\(select)", "walltime=\(DurationText.walltime(walltime))"]
+        ["select=\(select)", "walltime=\(PBSDuration.format(walltime))"]
     }
 }

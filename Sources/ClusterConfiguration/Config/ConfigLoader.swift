@@ -190,7 +190,7 @@ public struct ConfigLoader: Sendable {
         let walltime = reader?.duration("walltime", default: 86_400, minimum: 60) ?? 86_400
         var renew = reader?.duration("renew_before", default: 900) ?? 900
         if renew >= walltime {
-            reader?.report("renew_before", "must be shorter than walltime (\(DurationText.walltime(walltime))), "
+            reader?.report("renew_before", "must be shorter than walltime (\(PBSDuration.format(walltime))), "
                 + "got \(DurationText.format(renew))")
             renew = walltime / 2
         }

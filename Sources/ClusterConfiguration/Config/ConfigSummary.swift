@@ -1,5 +1,6 @@
 import ClusterCore
 import PBSCore
+import PBSCore
 
 /// The short "what would run" text printed by `check-config`.
 public enum ConfigSummary {
@@ -30,7 +31,7 @@ public enum ConfigSummary {
     }
 
     private static func job(_ job: JobSettings) -> String {
-        var text = "select \(job.select), walltime \(DurationText.walltime(job.walltime))"
+        var text = "select \(job.select), walltime \(PBSDuration.format(job.walltime))"
         if let queue = job.queue { text += ", queue \(queue)" }
         text += ", restart \(job.restart.policy.rawValue)"
         return text

@@ -1,4 +1,6 @@
 import ClusterCore
+import PBSCore
+
 /// Durations as written in the configuration: `"30s"`, `"15m"`, `"2h"`, `"1d"`, `"1h30m"`, `"90"` (seconds),
 /// or PBS walltime form `"24:00:00"` / `"15:00"` (`[[HH:]MM:]SS`).
 public enum DurationText {
@@ -6,7 +8,7 @@ public enum DurationText {
     public static func seconds(_ text: String) -> Int? {
         let trimmed = text.trimming(" \t")
         guard !trimmed.isEmpty else { return nil }
-        if trimmed.contains(":") { return colonSeconds(trimmed) }
+        if trimmed.contains(":") { return PBSDuration.seconds(trimmed) }
         return unitSeconds(trimmed)
     }
 
@@ -20,25 +22,6 @@ public enum DurationText {
             rest %= size
         }
         return text
-    }
-
-    /// Formats seconds as PBS walltime `HH:MM:SS` (hours may exceed 24).
-    public static func walltime(_ seconds: Int) -> String {
-        func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
-        return "\(two(seconds / 3_600)):\(two(seconds / 60 % 60)):\(two(seconds % 60))"
-    }
-
-    private static func colonSeconds(_ text: String) -> Int? {
-        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
-        guard parts.count <= 3, parts.allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isASCIIDigit) }) else {
-            return nil
-        }
-        var total = 0
-        for part in parts {
-            guard let n = Int(part), n < 1_000_000 else { return nil }
-            total = total * 60 + n
-        }
-        return total
     }
 
     private static func unitSeconds(_ text: String) -> Int? {

@@ -63,8 +63,8 @@ struct JobRecord {
         case .substate: substate = value.integer
         case .exitStatus: exitStatus = value.integer
         case .execHost: execHosts = Self.hosts(value)
-        case .walltimeRequested: walltimeRequested = PBSTimeConverter.duration(value)
-        case .walltimeUsed: walltimeUsed = PBSTimeConverter.duration(value)
+        case .walltimeRequested: walltimeRequested = PBSDuration.seconds(value)
+        case .walltimeUsed: walltimeUsed = PBSDuration.seconds(value)
         case .ctime: ctime = times.epoch(value)
         case .qtime: qtime = times.epoch(value)
         case .stime: stime = times.epoch(value)
