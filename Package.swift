@@ -71,11 +71,20 @@ let package = Package(
         ),
         // The PBS server emulator (qsub/qstat/qdel as local processes, fault injection).
         .target(name: "PBSEmulator", dependencies: ["PBSCore"], swiftSettings: strict),
-        // Command-line pieces shared by clusterd and clusterctl (--config, check-config).
+        // Command-line pieces shared by clusterd and clusterctl (--config, check-config, output, inspect-qstat).
         .target(
             name: "ClusterCLI",
-            dependencies: ["ClusterConfiguration", "POSIXSupport",
+            dependencies: ["ClusterConfiguration", "PBSCore", "POSIXSupport",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: strict
+        ),
+        // clusterctl's commands: arguments, the calls to the daemon, and how answers are shown.
+        .target(
+            name: "ClusterCtlCommands",
+            dependencies: [
+                "ClusterCore", "ClusterConfiguration", "POSIXSupport", "ClusterAPI", "ClusterCLI", "ClusterClient",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             swiftSettings: strict
         ),
         .executableTarget(
@@ -87,14 +96,8 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        .executableTarget(
-            name: "clusterctl",
-            dependencies: [
-                "ClusterCore", "ClusterConfiguration", "POSIXSupport", "ClusterAPI", "ClusterCLI", "ClusterClient",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ],
-            swiftSettings: strict
-        ),
+        .executableTarget(name: "clusterctl", dependencies: ["ClusterCLI", "ClusterCtlCommands"],
+                          swiftSettings: strict),
         .executableTarget(name: "pbs-emu", dependencies: ["PBSEmulator"], swiftSettings: strict),
         // Test helpers shared by the test targets: temporary directories, running real programs, built products.
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
@@ -115,7 +118,7 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: ["ClusterDaemon", "ClusterCore", "ClusterConfiguration", "POSIXSupport", "PBSCore",
-                           "ClusterAPI", "ClusterClient",
+                           "ClusterAPI", "ClusterClient", "ClusterCLI", "ClusterCtlCommands",
                            "clusterd", "clusterctl", "pbs-emu", "TestSupport",
                            .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
@@ -123,6 +126,14 @@ let package = Package(
         // Slow: the real clusterd against a real Slurm (PBS wrappers), real ipyparallel and MPI. Skips without them
         // (fails under CI=true). Set up by scripts/e2e-slurm.sh and scripts/e2e-venv.sh; run by scripts/test.sh.
         .testTarget(name: "EndToEndTests", dependencies: ["clusterd", "TestSupport"], swiftSettings: strict),
+        // clusterctl's and clusterd's commands in process: parsing, help texts, rendering, the socket setting.
+        .testTarget(
+            name: "ClusterCtlCommandsTests",
+            dependencies: ["ClusterCtlCommands", "ClusterCLI", "ClusterAPI", "ClusterCore", "ClusterConfiguration",
+                           "POSIXSupport", "TestSupport",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: strict
+        ),
         // Runs the built executables: arguments, exit codes, output.
         .testTarget(
             name: "CLITests",
