@@ -6,7 +6,7 @@ import Testing
 
 /// What clusterctl shows for fixed answers of the daemon: the status table, connect, event lines.
 @Suite struct RenderingTests {
-    /// A cluster whose controller runs (adopted, being renewed), with one engine held failed after a crash loop.
+    /// A cluster whose controller runs (being renewed), with one engine held failed after a crash loop.
     static let detail = """
         {"name": "big", "handoffFile": "/s/big/controller.json", "logDir": "/s/big/logs",
          "handoff": {"cluster": "big", "address": "10.0.0.5", "controller_job": "41.pbs", "generation": 3,
@@ -15,11 +15,11 @@ import Testing
            "roles": [
              {"role": "controller", "desired": "running", "wantedJobs": 1, "restarts": 2, "recentFailedStarts": 0,
               "jobs": [{"intent": "i1", "jobID": "41.pbs", "generation": 3, "state": "running", "host": "node7",
-                        "walltimeLeft": 5400, "retiring": "renewed", "replacedBy": "i2", "adopted": true},
+                        "walltimeLeft": 5400, "retiring": "renewed", "replacedBy": "i2", "adopted": false},
                        {"intent": "i2", "jobID": "42.pbs", "generation": 4, "state": "queued",
                         "adopted": false}]},
              {"role": "engine", "desired": "running", "wantedJobs": 2, "restarts": 5, "recentFailedStarts": 5,
-              "hold": {"kind": "failed", "reason": "5 failed starts in 10m", "since": 1500},
+              "hold": {"kind": "failed", "reason": "start limit", "since": 1500},
               "lastExit": {"jobID": "40.pbs", "exitStatus": 1, "at": 1400},
               "jobs": []},
              {"role": "notebook", "desired": "stopped", "wantedJobs": 0, "restarts": 0, "recentFailedStarts": 0,
@@ -37,9 +37,9 @@ import Testing
             cluster big: controller 10.0.0.5 (job 41.pbs, generation 3)
               qstat failing for 1m40s: states are the last known ones (qstat timed out)
             ROLE        JOB ID  STATE    HOST   WALLTIME LEFT  RESTARTS  NOTE
-            controller  41.pbs  running  node7  01:30:00       2         retiring (renewed); replaced by i2; adopted
+            controller  41.pbs  running  node7  01:30:00       2         wants 1; retiring (renewed); replaced by i2
             controller  42.pbs  queued   -      -              2
-            engine      -       failed   -      -              5         failed: 5 failed starts in 10m; last exit 1 (40.pbs)
+            engine      -       failed   -      -              5         failed: start limit; last exit 1 (40.pbs)
             notebook    -       stopped  -      -              0         next try in 30s
             """
         #expect(text == expected, "\n\(text)")
