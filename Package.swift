@@ -27,6 +27,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         // The control server's own one-thread event loop group (Hummingbird's default has one thread per core).
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.0"),
+        // HTTP parts as the control server's connection handler sees them (already a dependency of Hummingbird).
+        .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.34.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.0.0"),
     ],
     targets: [
@@ -63,7 +65,10 @@ let package = Package(
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -72,11 +77,20 @@ let package = Package(
         ),
         // The PBS server emulator (qsub/qstat/qdel as local processes, fault injection).
         .target(name: "PBSEmulator", dependencies: ["PBSCore"], swiftSettings: strict),
-        // Command-line pieces shared by clusterd and clusterctl (--config, check-config).
+        // Command-line pieces shared by clusterd and clusterctl (--config, check-config, output, inspect-qstat).
         .target(
             name: "ClusterCLI",
-            dependencies: ["ClusterConfiguration", "POSIXSupport",
+            dependencies: ["ClusterConfiguration", "PBSCore", "POSIXSupport",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: strict
+        ),
+        // clusterctl's commands: arguments, the calls to the daemon, and how answers are shown.
+        .target(
+            name: "ClusterCtlCommands",
+            dependencies: [
+                "ClusterCore", "ClusterConfiguration", "POSIXSupport", "ClusterAPI", "ClusterCLI", "ClusterClient",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             swiftSettings: strict
         ),
         .executableTarget(
@@ -88,14 +102,8 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        .executableTarget(
-            name: "clusterctl",
-            dependencies: [
-                "ClusterCore", "ClusterConfiguration", "POSIXSupport", "ClusterAPI", "ClusterCLI", "ClusterClient",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ],
-            swiftSettings: strict
-        ),
+        .executableTarget(name: "clusterctl", dependencies: ["ClusterCLI", "ClusterCtlCommands"],
+                          swiftSettings: strict),
         .executableTarget(name: "pbs-emu", dependencies: ["PBSEmulator"], swiftSettings: strict),
         // Test helpers shared by the test targets: temporary directories, running real programs, built products.
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
@@ -120,7 +128,7 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: ["ClusterDaemon", "ClusterCore", "ClusterConfiguration", "POSIXSupport", "PBSCore",
-                           "ClusterAPI", "ClusterClient",
+                           "ClusterAPI", "ClusterClient", "ClusterCLI", "ClusterCtlCommands",
                            "clusterd", "clusterctl", "pbs-emu", "TestSupport", "DaemonTestSupport",
                            .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
@@ -128,6 +136,14 @@ let package = Package(
         // Slow: the real clusterd against a real Slurm (PBS wrappers), real ipyparallel and MPI. Skips without them
         // (fails under CI=true). Set up by scripts/e2e-slurm.sh and scripts/e2e-venv.sh; run by scripts/test.sh.
         .testTarget(name: "EndToEndTests", dependencies: ["clusterd", "TestSupport"], swiftSettings: strict),
+        // clusterctl's and clusterd's commands in process: parsing, help texts, rendering, the socket setting.
+        .testTarget(
+            name: "ClusterCtlCommandsTests",
+            dependencies: ["ClusterCtlCommands", "ClusterCLI", "ClusterAPI", "ClusterCore", "ClusterConfiguration",
+                           "POSIXSupport", "TestSupport",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: strict
+        ),
         // Runs the built executables: arguments, exit codes, output.
         .testTarget(
             name: "CLITests",

@@ -15,6 +15,6 @@ public struct CheckConfig: ParsableCommand {
     public init() {}
 
     public func run() throws {
-        print(ConfigSummary.render(try options.load()))
+        CommandOutput.current.line(ConfigSummary.render(try options.load()))
     }
 }

@@ -11,21 +11,36 @@ public enum ToolExit {
 
     /// Parses the command line of `Root`, runs the chosen subcommand and exits with the tools' conventions.
     public static func main<Root: ParsableCommand>(_ root: Root.Type) async -> Never {
+        exit(await run(root, arguments: Array(CommandLine.arguments.dropFirst())))
+    }
+
+    /// Parses `arguments`, runs the chosen subcommand and answers its exit code; help, version and errors go to
+    /// `CommandOutput.current` (so tests run commands in process exactly as the executables do).
+    public static func run<Root: ParsableCommand>(_ root: Root.Type, arguments: [String]) async -> Int32 {
+        let arguments = (root as? any CommandLineRewriting.Type)?.rewritten(arguments) ?? arguments
         do {
-            var command = try root.parseAsRoot()
+            var command = try root.parseAsRoot(arguments)
             if var asyncCommand = command as? any AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {
                 try command.run()
             }
-            exit(0)
+            return 0
         } catch {
             let code = root.exitCode(for: error)
-            if code == .validationFailure {
-                Console.error(root.fullMessage(for: error))
-                exit(usage)
+            let message = root.fullMessage(for: error)
+            if code == .success {
+                if !message.isEmpty { CommandOutput.current.line(message) }
+                return 0
             }
-            root.exit(withError: error)
+            if !message.isEmpty { CommandOutput.current.standardError(message) }
+            return code == .validationFailure ? usage : code.rawValue
         }
     }
+}
+
+/// A root command that adjusts its command line before argument-parser reads it.
+public protocol CommandLineRewriting {
+    /// The arguments (without the program name) as argument-parser should see them.
+    static func rewritten(_ arguments: [String]) -> [String]
 }

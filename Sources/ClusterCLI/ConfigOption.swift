@@ -18,7 +18,7 @@ public struct ConfigOption: ParsableArguments {
         do {
             return try ConfigLoader(environment: environment).load(path: path)
         } catch {
-            Console.error(error.description)
+            CommandOutput.current.standardError(error.description)
             throw ExitCode.failure
         }
     }

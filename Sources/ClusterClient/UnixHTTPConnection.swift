@@ -13,6 +13,9 @@ import Darwin
 /// loop keeps its start-up in the low milliseconds.
 final class UnixHTTPConnection {
     private let fd: Int32
+    /// For messages: where the daemon is, and how long a read may wait.
+    private let socketPath: String
+    private let timeout: Double?
     private var buffer: [UInt8] = []
     private var position = 0
     private var atEOF = false
@@ -33,12 +36,11 @@ final class UnixHTTPConnection {
         let code = UnixSocket.connect(fd, to: socketPath)
         if code != 0 {
             close(fd)
-            if code == ENOENT || code == ECONNREFUSED {
-                throw .notRunning(socketPath: socketPath)
-            }
-            throw .connection("cannot connect to \(socketPath): \(Self.errnoText(code))")
+            throw Self.refusal(socketPath, code)
         }
         self.fd = fd
+        self.socketPath = socketPath
+        self.timeout = timeout
         if let timeout {
             var value = timeval(tv_sec: Int(timeout), tv_usec: Int((timeout - Double(Int(timeout))) * 1_000_000))
             setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &value, socklen_t(MemoryLayout<timeval>.size))
@@ -47,6 +49,23 @@ final class UnixHTTPConnection {
     }
 
     deinit { close(fd) }
+
+    /// Why connecting to `path` failed with `code`, told by what is at the path: nothing, a socket nobody
+    /// accepts on (a crashed daemon's), or a file of another kind (connect says ECONNREFUSED for all of those).
+    private static func refusal(_ path: String, _ code: Int32) -> ClusterClientError {
+        var info = stat()
+        guard stat(path, &info) == 0 else {
+            if errno == ENOENT || errno == ENOTDIR { return .notRunning(socketPath: path, stale: false) }
+            return .connection("cannot connect to \(path): \(errnoText(code))")
+        }
+        switch info.st_mode & S_IFMT {
+        case S_IFSOCK where code == ECONNREFUSED: return .notRunning(socketPath: path, stale: true)
+        case S_IFSOCK: return .connection("cannot connect to \(path): \(errnoText(code))")
+        case S_IFREG: return .notASocket(socketPath: path, kind: "a regular file")
+        case S_IFDIR: return .notASocket(socketPath: path, kind: "a directory")
+        default: return .notASocket(socketPath: path, kind: "a special file")
+        }
+    }
 
     /// Sends one request with `Connection: close`.
     func send(method: String, path: String, body: [UInt8]?) throws(ClusterClientError) {
@@ -125,8 +144,12 @@ final class UnixHTTPConnection {
                 return false
             }
             if errno == EINTR { continue }
-            if errno == EAGAIN || errno == EWOULDBLOCK { throw .connection("timed out waiting for clusterd") }
-            throw .connection("read: \(Self.errnoText())")
+            if errno == EAGAIN || errno == EWOULDBLOCK {
+                let seconds = timeout.map { " after \(Int($0)) s" } ?? ""
+                throw .connection("timed out\(seconds) waiting for clusterd to answer on \(socketPath); it may be "
+                    + "stuck: see journalctl --user -u clusterd")
+            }
+            throw .connection("cannot read from \(socketPath): \(Self.errnoText())")
         }
     }
 
@@ -169,7 +192,7 @@ final class UnixHTTPConnection {
                 if errno == EINTR { continue }
                 // The daemon may refuse a request (413) and close before reading all of it: read its answer.
                 if errno == EPIPE || errno == ECONNRESET { return }
-                throw .connection("write: \(Self.errnoText())")
+                throw .connection("cannot write to \(socketPath): \(Self.errnoText())")
             }
             offset += written
         }

@@ -23,6 +23,10 @@ public enum Daemon {
     public static func run(config: ClusterdConfig, configPath: String, logger: Logger,
                            environment variables: [String: String] = ProcessInfo.processInfo.environment,
                            notifier: any ServiceNotifier = SystemdNotifier()) async throws {
+        // Idle API connections must not starve qstat of descriptors (1024 is the usual soft limit).
+        if case .failure(let error) = OpenFileLimit.raiseSoftLimitToHard() {
+            logger.warning("cannot raise the open-file limit: \(error)")
+        }
         let lock = try DaemonLock(path: config.daemon.stateDir + "/clusterd.lock")
         let pbs = PBSCommandClient(configuration: PBSCommandConfiguration(daemon: config.daemon))
         let events = EventLog(path: config.daemon.stateDir + "/events.log", logger: logger)

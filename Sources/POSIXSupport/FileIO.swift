@@ -39,13 +39,42 @@ public enum FileIO {
             let kind = info.st_mode & S_IFMT == S_IFDIR ? EISDIR : EINVAL
             throw FileError(path: path, step: "read", code: kind, detail: kind == EINVAL ? "not a regular file" : nil)
         }
+        return try readAll(fd, name: path)
+    }
+
+    /// Calls `body` with the whole content of `path`, or of standard input when `path` is nil: a regular file is
+    /// mapped (no copy, for qstat captures of hundreds of megabytes), anything else is read into memory.
+    public static func withContents<T>(of path: String?, _ body: (UnsafeBufferPointer<UInt8>) throws -> T) throws
+        -> T {
+        let fd: Int32
+        if let path {
+            fd = open(path, O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else { throw FileError(path: path, step: "open for reading", code: errno) }
+        } else {
+            fd = STDIN_FILENO
+        }
+        defer { if path != nil { close(fd) } }
+        var info = stat()
+        if fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG, info.st_size > 0,
+           let mapped = mmap(nil, Int(info.st_size), PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0),
+           mapped != MAP_FAILED {
+            defer { munmap(mapped, Int(info.st_size)) }
+            return try body(UnsafeBufferPointer(start: mapped.assumingMemoryBound(to: UInt8.self),
+                                                count: Int(info.st_size)))
+        }
+        let bytes = try readAll(fd, name: path ?? "standard input")
+        return try bytes.withUnsafeBufferPointer { try body($0) }
+    }
+
+    /// Everything left to read on `fd`; `name` says which file in errors.
+    private static func readAll(_ fd: Int32, name: String) throws(FileError) -> [UInt8] {
         var result: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 65_536)
         while true {
             let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress!, $0.count) }
             if n < 0 {
                 if errno == EINTR { continue }
-                throw FileError(path: path, step: "read", code: errno)
+                throw FileError(path: name, step: "read", code: errno)
             }
             if n == 0 { return result }
             result.append(contentsOf: chunk[0..<n])

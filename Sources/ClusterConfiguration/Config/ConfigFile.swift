@@ -4,6 +4,11 @@ import POSIXSupport
 extension ConfigLoader {
     /// Reads and validates the file at `path`.
     public func load(path: String) throws(ConfigError) -> ClusterdConfig {
+        try parse(try Self.text(of: path), path: path)
+    }
+
+    /// The file's text, or a `ConfigError` saying why it cannot be read.
+    static func text(of path: String) throws(ConfigError) -> String {
         func unreadable(_ reason: String) -> ConfigError {
             ConfigError(problems: [ConfigProblem(file: path, line: nil, key: "", message: reason)])
         }
@@ -19,7 +24,7 @@ extension ConfigLoader {
         guard let text = String(validating: bytes, as: UTF8.self) else {
             throw unreadable("the file is not UTF-8 text")
         }
-        return try parse(text, path: path)
+        return text
     }
 }
 

@@ -6,6 +6,14 @@ import ClusterCore
 /// It is best-effort; a key it cannot place gets no line rather than a wrong one.
 struct KeyLocator {
     private var lines: [String: Int] = [:]
+    private var assignments: [String: Assignment] = [:]
+
+    /// One `key = value` line: where it is, the key as written on it, and the line itself.
+    struct Assignment: Equatable {
+        var line: Int
+        var key: [String]
+        var text: String
+    }
 
     init(text: String) {
         var table: [String] = []
@@ -27,6 +35,8 @@ struct KeyLocator {
             let key = Self.splitKey(String(line[..<equals]))
             guard !key.isEmpty else { continue }
             record(table + key, line: index + 1)
+            let path = (table + key).joined(separator: ".")
+            if assignments[path] == nil { assignments[path] = Assignment(line: index + 1, key: key, text: line) }
             let value = String(line[line.index(after: equals)...])
             for delimiter in ["\"\"\"", "'''"] where value.contains(delimiter) {
                 if value.occurrences(of: delimiter) % 2 == 1 { inMultiline = delimiter }
@@ -42,6 +52,11 @@ struct KeyLocator {
             path.removeLast()
         }
         return nil
+    }
+
+    /// The first `key = value` line that sets `path`, when there is one.
+    func assignment(of path: [String]) -> Assignment? {
+        assignments[path.joined(separator: ".")]
     }
 
     private mutating func record(_ path: [String], line: Int) {

@@ -4,6 +4,7 @@ import Glibc
 import Hummingbird
 import Logging
 import NIOCore
+import NIOHTTP1
 
 /// Refuses, before any route runs: peers whose UID is not the daemon's (SO_PEERCRED), requests with an `Origin`
 /// header (a browser tricked into calling the socket through a proxy), and declared bodies over 1 MiB.
@@ -53,7 +54,13 @@ struct JSONErrorMiddleware: RouterMiddleware {
             return try await next(request, context)
         } catch let error as ControlError {
             return JSONResponse.error(error)
-        } catch let error as HTTPError {
+        } catch let error as HTTPParserError {
+            // A malformed chunk in a body the route was reading.
+            return JSONResponse.error(ControlError.malformed(error))
+        } catch let error as any HTTPResponseError {
+            // Hummingbird's own errors (no route, a body over the limit while it is read) and NIO's
+            // NIOTooManyBytesError for a chunked body over 1 MiB: answered with their status, never as a bug.
+            let text = (error as? HTTPError)?.body
             switch error.status {
             case .notFound:
                 if let allowed = ControlRoutes.methods(for: request.uri.path), !allowed.contains(request.method) {
@@ -69,11 +76,11 @@ struct JSONErrorMiddleware: RouterMiddleware {
                 return JSONResponse.error(ControlError(.payloadTooLarge,
                     "the request body exceeds \(APIPaths.maxBodyBytes) bytes"))
             case .methodNotAllowed:
-                return JSONResponse.error(ControlError(.methodNotAllowed, error.body ?? "method not allowed"))
+                return JSONResponse.error(ControlError(.methodNotAllowed, text ?? "method not allowed"))
             case .badRequest:
-                return JSONResponse.error(ControlError(.badRequest, error.body ?? "bad request"))
+                return JSONResponse.error(ControlError(.badRequest, text ?? "bad request"))
             default:
-                var response = JSONResponse.error(ControlError(.internal, error.body ?? "\(error.status)"))
+                var response = JSONResponse.error(ControlError(.internal, text ?? "\(error.status)"))
                 response.status = error.status
                 return response
             }

@@ -24,15 +24,24 @@ public final class ControlServer: Sendable {
     private let task: Task<Void, any Error>
     private let group: ServiceGroup
     private let logger: Logger
+    private let connections: ConnectionLimiter
 
     private init(socketPath: String, service: ControlService, task: Task<Void, any Error>, group: ServiceGroup,
-                 logger: Logger) {
+                 logger: Logger, connections: ConnectionLimiter) {
         self.socketPath = socketPath
         self.service = service
         self.task = task
         self.group = group
         self.logger = logger
+        self.connections = connections
     }
+
+    /// The most connections the API holds open; more wait in the listen backlog while the longest-idle one is
+    /// closed to make room (see `ConnectionLimiter`).
+    public static let maximumConnections = 128
+
+    /// Connections open now (at most `maximumConnections`).
+    public var openConnections: Int { connections.openConnections }
 
     /// How many threads serve the API.
     public static let eventLoopThreads = 1
@@ -45,19 +54,23 @@ public final class ControlServer: Sendable {
     public static func start(socketPath: String, service: ControlService, logger: Logger,
                              idleTimeout: Duration = .seconds(10)) async throws -> ControlServer {
         if let warning = try SocketPath.prepare(socketPath) { logger.warning("\(warning)") }
+        let connections = ConnectionLimiter(maximum: maximumConnections, evictableAfter: .milliseconds(250))
         let router = Router(context: ControlRequestContext.self)
         router.add(middleware: JSONErrorMiddleware(logger: logger))
         router.add(middleware: LocalAccessMiddleware(uid: getuid(), logger: logger))
-        ControlRoutes.register(on: router, service: service)
+        ControlRoutes.register(on: router, service: service, connections: connections)
 
         let (bound, boundSink) = AsyncThrowingStream.makeStream(of: Void.self)
         var serverLogger = logger
         serverLogger.logLevel = max(logger.logLevel, .warning)
         let application = Application(
             router: router,
-            server: .http1(configuration: .init(idleTimeout: TimeAmount(idleTimeout))),
+            server: .http1(configuration: .init(
+                additionalChannelHandlers: [ControlConnectionHandler(limiter: connections, logger: logger)],
+                idleTimeout: TimeAmount(idleTimeout))),
             configuration: ApplicationConfiguration(address: .unixDomainSocket(path: socketPath),
-                                                    serverName: "clusterd/\(ClusterdVersion.string)"),
+                                                    serverName: "clusterd/\(ClusterdVersion.string)",
+                                                    availableConnectionsDelegate: connections.acceptanceDelegate),
             onServerRunning: { _ in
                 if chmod(socketPath, 0o600) != 0 {
                     boundSink.finish(throwing: ControlServerError("cannot set mode 0600 on \(socketPath): "
@@ -90,7 +103,8 @@ public final class ControlServer: Sendable {
             throw error
         }
         logger.notice("control API listening on \(socketPath)")
-        return ControlServer(socketPath: socketPath, service: service, task: task, group: group, logger: logger)
+        return ControlServer(socketPath: socketPath, service: service, task: task, group: group, logger: logger,
+                             connections: connections)
     }
 
     /// Ends the event streams, lets requests in flight finish (at most `grace`), stops serving and removes the

@@ -14,10 +14,15 @@ enum JSONResponse {
 
     /// The error body with the status its code implies.
     static func error(_ error: ControlError) -> Response {
+        Response(status: HTTPResponse.Status(code: error.code.httpStatus),
+                 headers: [.contentType: "application/json"],
+                 body: .init(byteBuffer: ByteBuffer(bytes: errorBytes(error))))
+    }
+
+    /// The bytes of an error body, for answers written below the router (`ControlConnectionHandler`).
+    static func errorBytes(_ error: ControlError) -> [UInt8] {
         var bytes = (try? APIJSON.encode(error.body)) ?? Array("{}".utf8)
         bytes.append(0x0A)
-        return Response(status: HTTPResponse.Status(code: error.code.httpStatus),
-                        headers: [.contentType: "application/json"],
-                        body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+        return bytes
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import ClusterAPI
+import ClusterCLI
 import ClusterClient
 import ClusterCore
 import Glibc
@@ -10,7 +11,7 @@ struct Logs: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Print the PBS output file of a role's newest job.",
         discussion: "The supervisor submits with -o <state_dir>/<cluster>/logs/<role>-<intent>.log. Many PBS sites "
-            + "copy the file there only when the job ends.")
+            + "copy the file there only when the job ends. Needs only the daemon: it names the file.")
 
     @Argument(help: "The cluster.")
     var cluster: String
@@ -27,12 +28,12 @@ struct Logs: ParsableCommand {
         let api = try client.client()
         let detail = try CtlExit.guarding { try api.cluster(cluster) }
         guard let status = detail.status.roles.first(where: { $0.role == role.role }) else {
-            Console.error("clusterctl: cluster \(cluster) has no \(role.role.rawValue) role")
+            complain("clusterctl: cluster \(cluster) has no \(role.role.rawValue) role")
             throw CtlExit.notFound
         }
         let job = status.jobs.last { $0.state == "running" } ?? status.jobs.last
         guard let job else {
-            Console.error("clusterctl: \(cluster) has no \(role.role.rawValue) job now (see clusterctl status)")
+            complain("clusterctl: \(cluster) has no \(role.role.rawValue) job now (see clusterctl status)")
             throw CtlExit.notFound
         }
         let path = detail.logFile(role: role.role, intent: job.intent)
@@ -45,23 +46,23 @@ struct Logs: ParsableCommand {
             sigemptyset(&none)
             pthread_sigmask(SIG_SETMASK, &none, nil)
             execvp("tail", &argv)
-            Console.error("clusterctl: cannot run tail: \(String(cString: strerror(errno)))")
+            complain("clusterctl: cannot run tail: \(String(cString: strerror(errno)))")
             throw ExitCode.failure
         }
         let text: [UInt8]?
         do {
             text = try FileIO.read(path)
         } catch {
-            Console.error("clusterctl: cannot read the job's output: \(error)")
+            complain("clusterctl: cannot read the job's output: \(error)")
             throw ExitCode.failure
         }
         guard let text else {
-            Console.error("clusterctl: no output yet at \(path) (job \(job.jobID ?? "not submitted"), "
+            complain("clusterctl: no output yet at \(path) (job \(job.jobID ?? "not submitted"), "
                 + "\(job.state)); PBS may copy it only when the job ends")
             throw ExitCode.failure
         }
-        if let code = Console.writeAll(text, to: 1) {
-            Console.error("clusterctl: cannot write standard output: \(String(cString: strerror(code)))")
+        if let code = CommandOutput.current.bytes(text) {
+            complain("clusterctl: cannot write standard output: \(String(cString: strerror(code)))")
             throw ExitCode.failure
         }
     }

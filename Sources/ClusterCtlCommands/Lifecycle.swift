@@ -20,8 +20,7 @@ struct RoleCommandArguments: ParsableArguments {
         let detail = try CtlExit.guarding {
             try api.command(verb, cluster: try ClusterName.resolve(cluster, api), role: role?.role)
         }
-        if output.json { return try printJSON(detail) }
-        say(StatusTable.render(detail, now: Clock.now))
+        try output.show(detail)
     }
 }
 
@@ -69,26 +68,36 @@ struct Reset: ParsableCommand {
 
 /// `clusterctl scale <cluster> <n>`.
 struct Scale: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Keep this many engine jobs.")
+    static let configuration = CommandConfiguration(
+        abstract: "Keep this many engine jobs.",
+        usage: "clusterctl scale <cluster> <n> [--json] [--socket <path>] [--config <path>]")
 
     @Argument(help: "The cluster.")
     var cluster: String
 
-    @Argument(help: "Engine jobs wanted (0 or more).")
-    var engines: Int
+    /// Optional only so that a missing count gets the message below rather than argument-parser's.
+    @Argument(help: ArgumentHelp("Engine jobs wanted (0 or more).", valueName: "n"))
+    var engines: Int?
+
+    /// Whatever follows a `--` after the count (see `Clusterctl.rewritten`).
+    @Argument(parsing: .allUnrecognized, help: .hidden)
+    var unrecognized: [String] = []
 
     @OptionGroup var client: ClientOptions
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
+        guard let engines else {
+            throw ValidationError("missing the engine count: clusterctl scale \(cluster) <n>, with n 0 or more")
+        }
         guard engines >= 0 else { throw ValidationError("the engine count must be 0 or more, not \(engines)") }
+        if let stray = unrecognized.first { throw ValidationError("unknown option '\(stray)'") }
     }
 
     func run() throws {
         let api = try client.client()
-        let detail = try CtlExit.guarding { try api.scale(cluster: cluster, engines: engines) }
-        if output.json { return try printJSON(detail) }
-        say(StatusTable.render(detail, now: Clock.now))
+        let detail = try CtlExit.guarding { try api.scale(cluster: cluster, engines: engines ?? 0) }
+        try output.show(detail)
     }
 }
 

@@ -13,17 +13,27 @@ struct ClientOptions: ParsableArguments {
                                valueName: "path"))
     var socket: String?
 
-    /// `--config`, read for `daemon.socket`.
+    /// `--config`, read for `daemon.socket` only: the rest of the file may be broken while the daemon runs on the
+    /// configuration it last read.
     @OptionGroup var configuration: ConfigOption
 
     /// The socket: `--socket`, else the configuration's, else the default path when there is no configuration.
+    /// A file that is invalid elsewhere costs one warning line on stderr.
     func socketPath() throws -> String {
         if let socket { return socket }
         let environment = ConfigEnvironment.current
-        if configuration.config == nil && access(environment.defaultConfigPath, F_OK) != 0 {
+        let path = configuration.config ?? environment.defaultConfigPath
+        if configuration.config == nil && access(path, F_OK) != 0 {
             return environment.defaultSocketPath(stateDir: environment.defaultStateDir)
         }
-        return try configuration.load().daemon.socketPath
+        do {
+            let setting = try ConfigLoader(environment: environment).socketSetting(path: path)
+            if let warning = setting.warning { complain("clusterctl: warning: \(warning)") }
+            return setting.path
+        } catch {
+            complain(error.description)
+            throw ExitCode.failure
+        }
     }
 
     /// A client for the daemon.
@@ -42,7 +52,7 @@ enum CtlExit {
         do {
             return try body()
         } catch let error as ClusterClientError {
-            Console.error("clusterctl: \(error)")
+            complain("clusterctl: \(error)")
             switch error {
             case .notRunning: throw notRunning
             case .api(let status, _) where status == 404: throw notFound
@@ -56,6 +66,12 @@ enum CtlExit {
 struct OutputOptions: ParsableArguments {
     @Flag(help: "Print JSON instead of text.")
     var json = false
+
+    /// Prints one cluster after a command: its JSON, or its status table.
+    func show(_ detail: ClusterDetail) throws {
+        if json { return try printJSON(detail) }
+        say(StatusTable.render(detail, now: RealTimeClock.secondsSinceEpoch))
+    }
 }
 
 /// A role as typed on the command line: `controller`, `engines` (or `engine`), `notebook`.
@@ -72,14 +88,4 @@ struct RoleArgument: ExpressibleByArgument {
     }
 
     static var allValueStrings: [String] { ["controller", "engines", "notebook"] }
-}
-
-/// Prints `value` as pretty JSON on stdout.
-func printJSON<T: Encodable>(_ value: T) throws {
-    Console.write(String(decoding: try APIJSON.encode(value, pretty: true), as: UTF8.self) + "\n", fd: 1)
-}
-
-/// Prints `text` plus a newline on stdout.
-func say(_ text: String) {
-    Console.write(text + "\n", fd: 1)
 }

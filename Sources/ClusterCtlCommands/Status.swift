@@ -1,7 +1,7 @@
 import ArgumentParser
 import ClusterAPI
 import ClusterClient
-import Glibc
+import POSIXSupport
 
 /// `clusterctl status [cluster]`: one table per cluster, readable at a glance.
 struct Status: ParsableCommand {
@@ -24,15 +24,7 @@ struct Status: ParsableCommand {
             if cluster != nil { try printJSON(details[0]) } else { try printJSON(ClusterList(clusters: details)) }
             return
         }
-        say(details.map { StatusTable.render($0, now: Clock.now) }.joined(separator: "\n"))
-    }
-}
-
-/// The wall clock, without Foundation.
-enum Clock {
-    static var now: Double {
-        var spec = timespec()
-        clock_gettime(CLOCK_REALTIME, &spec)
-        return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
+        let now = RealTimeClock.secondsSinceEpoch
+        say(details.map { StatusTable.render($0, now: now) }.joined(separator: "\n"))
     }
 }

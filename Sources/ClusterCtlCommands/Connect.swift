@@ -7,7 +7,8 @@ import POSIXSupport
 /// `clusterctl connect [cluster]`: how to reach the notebook and the controller.
 struct Connect: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Show the notebook URL and ssh tunnel, and the controller's client connection file.")
+        abstract: "Show the notebook URL and ssh tunnel, and the controller's client connection file.",
+        discussion: "Needs only the daemon: the paths come from its answer, not from the configuration file.")
 
     @Argument(help: "The cluster (default: the only one, or \"default\").")
     var cluster: String?
@@ -15,6 +16,23 @@ struct Connect: ParsableCommand {
     @OptionGroup var client: ClientOptions
     @OptionGroup var output: OutputOptions
 
+    func run() throws {
+        let api = try client.client()
+        let detail = try CtlExit.guarding { try api.cluster(try ClusterName.resolve(cluster, api)) }
+        let view = ConnectView(detail, user: Self.user, loginHost: HostName.current)
+        if output.json { return try printJSON(view.answer) }
+        say(view.text)
+    }
+
+    /// `$USER`, else the password database's name for this uid.
+    static var user: String {
+        if let name = getenv("USER") { return String(cString: name) }
+        return getpwuid(getuid()).map { String(cString: $0.pointee.pw_name) } ?? "you"
+    }
+}
+
+/// What `clusterctl connect` shows for one cluster: the notebook's URL and ssh tunnel, the controller's client file.
+struct ConnectView {
     /// What `--json` prints.
     struct Answer: Encodable {
         var cluster: String
@@ -27,24 +45,31 @@ struct Connect: ParsableCommand {
         var sshTunnel: String?
     }
 
-    func run() throws {
-        let api = try client.client()
-        let detail = try CtlExit.guarding { try api.cluster(try ClusterName.resolve(cluster, api)) }
-        let tunnel = detail.notebook.map { notebook in
-            "ssh -N -L \(notebook.port):\(notebook.address):\(notebook.port) \(Self.user)@\(HostName.current)"
+    let detail: ClusterDetail
+    /// `ssh -N -L PORT:NODE:PORT user@login-host`, when a notebook runs.
+    let tunnel: String?
+
+    init(_ detail: ClusterDetail, user: String, loginHost: String) {
+        self.detail = detail
+        tunnel = detail.notebook.map { notebook in
+            "ssh -N -L \(notebook.port):\(notebook.address):\(notebook.port) \(user)@\(loginHost)"
         }
-        let answer = Answer(
-            cluster: detail.name, controllerAddress: detail.handoff?.address,
-            controllerJob: detail.handoff?.controllerJob, clientFile: detail.handoff?.clientFile,
-            handoffFile: detail.handoffFile, handoffStale: detail.handoff?.stale, notebook: detail.notebook,
-            sshTunnel: tunnel)
-        if output.json { return try printJSON(answer) }
+    }
+
+    var answer: Answer {
+        Answer(cluster: detail.name, controllerAddress: detail.handoff?.address,
+               controllerJob: detail.handoff?.controllerJob, clientFile: detail.handoff?.clientFile,
+               handoffFile: detail.handoffFile, handoffStale: detail.handoff?.stale, notebook: detail.notebook,
+               sshTunnel: tunnel)
+    }
+
+    var text: String {
         var lines: [String] = []
-        if let notebook = detail.notebook {
+        if let notebook = detail.notebook, let tunnel {
             lines.append("notebook   job \(notebook.jobID) on \(notebook.host), \(notebook.address):\(notebook.port)")
             lines.append("  url      " + (notebook.url ?? "(Jupyter has not printed its URL yet; see clusterctl logs "
                 + "\(detail.name) notebook)"))
-            lines.append("  tunnel   run on your laptop: \(tunnel!)")
+            lines.append("  tunnel   run on your laptop: \(tunnel)")
             if let url = notebook.url, let rest = url.split(separator: ":", maxSplits: 2).last?
                 .drop(while: { $0.isNumber }) {
                 lines.append("  then     open http://localhost:\(notebook.port)\(rest)")
@@ -64,11 +89,6 @@ struct Connect: ParsableCommand {
             lines.append("controller no address yet")
         }
         lines.append("handoff    \(detail.handoffFile)")
-        say(lines.joined(separator: "\n"))
-    }
-
-    static var user: String {
-        if let name = getenv("USER") { return String(cString: name) }
-        return getpwuid(getuid()).map { String(cString: $0.pointee.pw_name) } ?? "you"
+        return lines.joined(separator: "\n")
     }
 }

@@ -4,6 +4,7 @@ import ClusterClient
 import ClusterConfiguration
 import ClusterCore
 import Glibc
+import POSIXSupport
 
 /// `clusterctl events [-f] [--cluster NAME] [--since WHEN]`.
 struct Events: ParsableCommand {
@@ -23,13 +24,18 @@ struct Events: ParsableCommand {
     @OptionGroup var client: ClientOptions
     @OptionGroup var output: OutputOptions
 
+    func validate() throws {
+        _ = try EventLine.since(since, now: 0)
+    }
+
     func run() throws {
         let api = try client.client()
-        let from = try sinceSeconds()
+        let from = try EventLine.since(since, now: RealTimeClock.secondsSinceEpoch)
         if follow {
             try CtlExit.guarding {
                 try api.followEvents(cluster: cluster, since: from) { event in
-                    try show(event)
+                    // One compact object per line (NDJSON) while following; a plain array otherwise.
+                    say(output.json ? try EventLine.json(event) : EventLine.text(event))
                     return true
                 }
             }
@@ -37,29 +43,34 @@ struct Events: ParsableCommand {
         }
         let events = try CtlExit.guarding { try api.events(cluster: cluster, since: from) }
         if output.json { return try printJSON(events) }
-        for event in events { try show(event) }
+        for event in events { say(EventLine.text(event)) }
     }
+}
 
-    private func show(_ event: ClusterEvent) throws {
-        if output.json {
-            // One compact object per line (NDJSON) while following; a plain array otherwise.
-            say(String(decoding: try APIJSON.encode(event), as: UTF8.self))
-            return
-        }
-        var line = Self.time(event.time.seconds) + "  " + event.cluster
+/// How `clusterctl events` shows one event, and how it reads `--since`.
+enum EventLine {
+    /// `2025-01-02 03:04:05  cluster/role  kind  job  message`, in local time.
+    static func text(_ event: ClusterEvent) -> String {
+        var line = time(event.time.seconds) + "  " + event.cluster
         if let role = event.role { line += "/" + role.rawValue }
         line += "  " + event.kind.rawValue
         if let job = event.jobID { line += "  " + job }
-        say(line + "  " + event.message)
+        return line + "  " + event.message
     }
 
-    private func sinceSeconds() throws -> Double? {
-        guard let since else { return nil }
-        if let epoch = Double(since), epoch > 1_000_000_000 { return epoch }
-        guard let ago = DurationText.seconds(since) else {
-            throw ValidationError("--since takes a duration (10m, 2h) or seconds since the epoch, not \"\(since)\"")
+    /// One compact JSON object.
+    static func json(_ event: ClusterEvent) throws -> String {
+        String(decoding: try APIJSON.encode(event), as: UTF8.self)
+    }
+
+    /// `--since`: seconds since the epoch as given, or a duration before `now`; nil when not given.
+    static func since(_ text: String?, now: Double) throws -> Double? {
+        guard let text else { return nil }
+        if let epoch = Double(text), epoch > 1_000_000_000 { return epoch }
+        guard let ago = DurationText.seconds(text) else {
+            throw ValidationError("--since takes a duration (10m, 2h) or seconds since the epoch, not \"\(text)\"")
         }
-        return Clock.now - Double(ago)
+        return now - Double(ago)
     }
 
     /// Local `YYYY-MM-DD HH:MM:SS`.
