@@ -104,7 +104,10 @@ struct Scale: ParsableCommand {
 /// `clusterctl reload`.
 struct Reload: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Make the daemon reread its configuration file (an invalid file changes nothing).")
+        abstract: "Make the daemon reread its configuration file (an invalid file changes nothing).",
+        discussion: "Waits for the verdict: exits 0 when the file was applied (and lists what changed, and what "
+            + "only a restart applies), non-zero with the reason when it was rejected. The unit's ExecReload= "
+            + "runs this, so `systemctl --user reload clusterd` fails on a rejected file.")
 
     @OptionGroup var client: ClientOptions
     @OptionGroup var output: OutputOptions
@@ -113,6 +116,10 @@ struct Reload: ParsableCommand {
         let api = try client.client()
         let answer = try CtlExit.guarding { try api.reload() }
         if output.json { return try printJSON(answer) }
-        say("reloaded \(answer.configPath): \(answer.clusters.joined(separator: ", "))")
+        say("reloaded \(answer.configPath): clusters \(answer.clusters.joined(separator: ", "))")
+        say(answer.changes.isEmpty ? "  no change" : answer.changes.map { "  " + $0 }.joined(separator: "\n"))
+        for line in answer.needsRestart {
+            say("  needs a restart (systemctl --user restart clusterd): \(line)")
+        }
     }
 }

@@ -14,6 +14,10 @@ enum StatusTable {
         } else {
             header += ": no controller address yet"
         }
+        if let error = status.handoffWriteError {
+            header += "\n  cannot write the handoff file \(detail.handoffFile) (\(error)); it still names the "
+                + "previous controller, retried every poll"
+        }
         if status.stale {
             let since = status.staleSince.map { " for " + DurationText.format(Int(now - $0.seconds)) } ?? ""
             header += "\n  qstat failing\(since): states are the last known ones"
@@ -50,6 +54,10 @@ enum StatusTable {
         }
         if role.desired == .running && role.jobs.count != role.wantedJobs && role.hold == nil {
             note = join(note, "wants \(role.wantedJobs)")
+        }
+        if let error = role.lastSubmitError {
+            note = join(note, "qsub refused" + (error.permanent ? " (fix the configuration)" : "") + ": "
+                + String(error.message.prefix(200)))
         }
         if let exit = role.lastExit, role.hold != nil || role.jobs.isEmpty {
             note = join(note, "last exit " + (exit.exitStatus.map(String.init) ?? "unknown")

@@ -31,7 +31,7 @@ import TestSupport
     @Test func unitKeepsTheRulesThatMatter() throws {
         let text = try String(contentsOfFile: Self.unit, encoding: .utf8)
         let lines = Set(text.split(separator: "\n").map(String.init).filter { !$0.hasPrefix("#") })
-        for required in ["Type=notify", "NotifyAccess=main", "ExecReload=/bin/kill -HUP $MAINPID",
+        for required in ["Type=notify", "NotifyAccess=main", "ExecReload=%h/.local/bin/clusterctl reload",
                          "Restart=on-failure", "WantedBy=default.target"] {
             #expect(lines.contains(required), "missing \(required)")
         }

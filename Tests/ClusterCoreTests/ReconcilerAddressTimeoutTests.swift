@@ -32,10 +32,10 @@ struct ReconcilerAddressTimeoutTests {
         #expect(deletes(actions, reason: .addressTimeout) == [controller])
         let timeout = try #require(events(actions).first { $0.kind == .addressTimeout })
         #expect(timeout.jobID == controller)
-        #expect(timeout.message.contains("has run 600 s without reporting its address (address_timeout 600 s)"))
+        #expect(timeout.message.contains("has run 10m without reporting its address (address_timeout 10m)"))
         let restarting = try #require(events(actions).first { $0.kind == .restarting })
         #expect(restarting.delay == 10)
-        #expect(restarting.message.contains("no address after 600 s"))
+        #expect(restarting.message.contains("no address after 10m"))
         #expect(world.state.controller.failedStarts == [world.now])
         #expect(world.state.controller.restarts == 1)
         #expect(submits(actions).isEmpty, "the backoff comes first")
@@ -75,7 +75,7 @@ struct ReconcilerAddressTimeoutTests {
             controllerSubmissions += submits(world.tick()).filter { $0.role == .controller }.count
         }
         #expect(world.state.controller.hold?.kind == .failed)
-        #expect(world.state.controller.hold?.reason.contains("no address after 600 s") == true)
+        #expect(world.state.controller.hold?.reason.contains("no address after 10m") == true)
         #expect(controllerSubmissions == 3, "the start limit is 3 failed starts")
         #expect(world.state.controller.failedStarts.count == 3)
         #expect(world.live(.controller).isEmpty)

@@ -25,7 +25,7 @@ struct ReconcilerFailureTests {
         world.advance(30)
         let recovered = world.tick()
         #expect(kinds(recovered) == [.qstatRecovered])
-        #expect(events(recovered).first?.message == "qstat answers again after 600 s")
+        #expect(events(recovered).first?.message == "qstat answers again after 10m")
         #expect(!world.state.stale)
     }
 
@@ -214,7 +214,7 @@ struct ReconcilerFailureTests {
         }
         #expect(kinds(last) == [.died, .failed])
         let failed = try #require(events(last).last)
-        #expect(failed.message.contains("3 failed starts within 300 s"))
+        #expect(failed.message.contains("3 failed starts within 5m"))
         #expect(failed.message.contains("exit status 1"))
         #expect(world.state.controller.hold?.kind == .failed)
         world.advance(10_000)

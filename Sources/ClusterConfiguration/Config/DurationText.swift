@@ -14,14 +14,7 @@ public enum DurationText {
 
     /// Formats seconds the short way: `30s`, `15m`, `1h30m`, `2d`.
     public static func format(_ seconds: Int) -> String {
-        if seconds == 0 { return "0s" }
-        var rest = seconds
-        var text = ""
-        for (unit, size) in [("d", 86_400), ("h", 3_600), ("m", 60), ("s", 1)] where rest >= size {
-            text += "\(rest / size)\(unit)"
-            rest %= size
-        }
-        return text
+        HumanDuration.compact(seconds)
     }
 
     private static func unitSeconds(_ text: String) -> Int? {

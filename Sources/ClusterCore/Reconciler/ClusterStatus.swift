@@ -65,6 +65,8 @@ public struct RoleStatus: Sendable, Equatable, Codable {
     public var recentFailedStarts: Int
     /// How the last job ended.
     public var lastExit: JobExit?
+    /// The last refused qsub, until one succeeds.
+    public var lastSubmitError: SubmitError?
     /// Live jobs and pending submissions.
     public var jobs: [JobStatus]
 }

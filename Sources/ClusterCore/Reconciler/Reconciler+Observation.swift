@@ -18,6 +18,10 @@ extension Reconciler {
         case .found(let job):
             state.jobs[index].unknownAnswers = 0
             if job.state.isTerminal {
+                // A job can start and end between two polls: the server's start time says it ran.
+                if state.jobs[index].runningSince == nil, let start = job.startTime {
+                    state.jobs[index].runningSince = min(Timestamp(epochSeconds: start), now)
+                }
                 let endTime = job.endTime.map { min(Timestamp(epochSeconds: $0), now) }
                 end(index, exitStatus: job.exitStatus, endTime: endTime, verdict: "finished", now: now, &effects)
                 return
@@ -118,28 +122,38 @@ extension Reconciler {
         if stable {
             state[role].backoffStep = 0
             state[role].backoffUntil = nil
-        } else {
-            let windowStart = now + -roleSpec.startLimitInterval
-            state[role].failedStarts = state[role].failedStarts.filter { $0 > windowStart } + [now]
-            let count = state[role].failedStarts.count
-            if count >= roleSpec.startLimitBurst {
-                state[role].backoffUntil = nil
-                state[role].restartPending = false
-                hold(role, .failed,
-                     "\(count) failed starts within \(seconds(roleSpec.startLimitInterval)) (last: \(job.label), " +
-                        "\(cause)); not submitting again until a start or reset command",
-                     now: now, &effects)
-                return
-            }
+        } else if recordFailedStart(job, roleSpec, cause: cause, now: now, &effects) {
+            return
         }
         state[role].restarts += 1
         state[role].restartPending = true
-        scheduleRetry(role, roleSpec, now: now, why: "\(job.label) ended (\(cause))", &effects)
+        scheduleRetry(role, roleSpec, now: now, why: "\(job.label) ended (\(cause))", jobID: job.jobID, &effects)
+    }
+
+    /// Adds a failed start to the role's window; true when that reached the start limit and the role is now held
+    /// `failed` (already failed: nothing more is said).
+    mutating func recordFailedStart(
+        _ job: TrackedJob, _ roleSpec: RoleSpec, cause: String, now: Timestamp, _ effects: inout Effects
+    ) -> Bool {
+        let role = job.role
+        if state[role].hold?.kind == .failed { return true }
+        let windowStart = now + -roleSpec.startLimitInterval
+        state[role].failedStarts = state[role].failedStarts.filter { $0 > windowStart } + [now]
+        let count = state[role].failedStarts.count
+        guard count >= roleSpec.startLimitBurst else { return false }
+        state[role].backoffUntil = nil
+        state[role].restartPending = false
+        hold(role, .failed,
+             "\(count) failed starts within \(seconds(roleSpec.startLimitInterval)) (last: \(job.label), " +
+                "\(cause)); not submitting again until a start or reset command",
+             now: now, &effects)
+        return true
     }
 
     /// Sets the role's next submission time on the doubling backoff; deaths inside an open backoff window share it.
     mutating func scheduleRetry(
-        _ role: ClusterRole, _ roleSpec: RoleSpec, now: Timestamp, why: String, _ effects: inout Effects
+        _ role: ClusterRole, _ roleSpec: RoleSpec, now: Timestamp, why: String, jobID: String? = nil,
+        _ effects: inout Effects
     ) {
         let delay: Double
         if let until = state[role].backoffUntil, until > now {
@@ -153,7 +167,7 @@ extension Reconciler {
             .restarting,
             "\(why); submitting a new \(role.rawValue) job in \(seconds(delay)) (attempt " +
                 "\(state[role].backoffStep) of this streak, restart policy \(roleSpec.restart.rawValue))",
-            role: role, delay: delay, now: now))
+            role: role, jobID: jobID, delay: delay, now: now))
     }
 
     mutating func hold(
@@ -207,8 +221,9 @@ extension Reconciler {
             delay: delay, message: message, time: now)
     }
 
+    /// A duration for messages: whole seconds below two minutes (`50 s`), else `2m05s`, `1h30m`, `2d3h`.
     func seconds(_ value: Double) -> String {
-        value == value.rounded() && abs(value) < 1e15 ? "\(Int64(value)) s" : "\(value) s"
+        HumanDuration.text(value)
     }
 
     func describe(exitStatus: Int?) -> String {

@@ -85,6 +85,7 @@ public struct Reconciler: Sendable {
         state.jobs[index].jobID = jobID
         state.jobs[index].submittedAt = now
         let job = state.jobs[index]
+        state[job.role].lastSubmitError = nil
         effects.emit(event(
             .submitted, "submitted \(job.role.rawValue) job \(jobID) (generation \(job.generation))",
             role: job.role, jobID: jobID, intent: intent, now: now))
@@ -96,16 +97,26 @@ public struct Reconciler: Sendable {
         return effects.finished()
     }
 
-    /// `qsub` for `intent` failed; `error` says what it printed. Backs off; not counted towards the start limit.
-    public mutating func submitFailed(intent: IntentID, error: String, now: Timestamp) -> [ReconcileAction] {
+    /// `qsub` for `intent` failed; `error` says what it printed. It backs off; a `permanent` refusal (an unknown
+    /// queue or resource, an illegal value) also counts as a failed start, so it reaches the start limit instead of
+    /// being retried forever, while a server that is down never puts the role into `failed`.
+    public mutating func submitFailed(
+        intent: IntentID, error: String, permanent: Bool = false, now: Timestamp
+    ) -> [ReconcileAction] {
         var effects = Effects()
         guard let index = index(of: intent) else { return [] }
         let job = state.jobs.remove(at: index)
         unlinkReplacement(of: job.intent)
+        state[job.role].lastSubmitError = SubmitError(message: error, permanent: permanent, at: now)
         effects.emit(event(
-            .submitFailed, "qsub of \(job.role.rawValue) failed: \(error)", role: job.role, intent: intent,
-            now: now))
+            .submitFailed,
+            "qsub of \(job.role.rawValue) failed\(permanent ? " (the server refuses this request)" : ""): \(error)",
+            role: job.role, intent: intent, now: now))
         if job.retiring == nil, state[job.role].desired == .running, let roleSpec = spec.role(job.role) {
+            if permanent, recordFailedStart(job, roleSpec, cause: "qsub refused: \(error)", now: now, &effects) {
+                reconcile(now: now, &effects)
+                return effects.finished()
+            }
             scheduleRetry(job.role, roleSpec, now: now, why: "qsub failed", &effects)
         }
         reconcile(now: now, &effects)
@@ -341,7 +352,7 @@ public struct Reconciler: Sendable {
                 backoffUntil: roleState.backoffUntil.flatMap { $0 > now ? $0 : nil },
                 restarts: roleState.restarts,
                 recentFailedStarts: roleState.failedStarts.filter { $0 > window }.count,
-                lastExit: roleState.lastExit,
+                lastExit: roleState.lastExit, lastSubmitError: roleState.lastSubmitError,
                 jobs: state.jobs.filter { $0.role == role }.map { jobStatus($0, now: now) })
         }
         return ClusterStatus(

@@ -69,6 +69,8 @@ public struct RoleState: Sendable, Equatable, Codable {
     public var lastExit: JobExit?
     /// True between a restart decision and the submission it leads to.
     public var restartPending: Bool
+    /// What the last refused qsub of this role printed, until a qsub succeeds.
+    public var lastSubmitError: SubmitError?
 
     /// A role wanted running with clean counters.
     public init(desired: DesiredState = .running) {
@@ -80,6 +82,26 @@ public struct RoleState: Sendable, Equatable, Codable {
         self.restarts = 0
         self.lastExit = nil
         self.restartPending = false
+        self.lastSubmitError = nil
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case desired, hold, backoffStep, backoffUntil, failedStarts, restarts, lastExit, restartPending
+        case lastSubmitError
+    }
+
+    /// Decodes saved bookkeeping; `lastSubmitError` is absent in states saved before it existed.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        desired = try c.decode(DesiredState.self, forKey: .desired)
+        hold = try c.decodeIfPresent(RoleHold.self, forKey: .hold)
+        backoffStep = try c.decode(Int.self, forKey: .backoffStep)
+        backoffUntil = try c.decodeIfPresent(Timestamp.self, forKey: .backoffUntil)
+        failedStarts = try c.decode([Timestamp].self, forKey: .failedStarts)
+        restarts = try c.decode(Int.self, forKey: .restarts)
+        lastExit = try c.decodeIfPresent(JobExit.self, forKey: .lastExit)
+        restartPending = try c.decode(Bool.self, forKey: .restartPending)
+        lastSubmitError = try c.decodeIfPresent(SubmitError.self, forKey: .lastSubmitError)
     }
 
     /// Forgets failures: hold, start-limit window and backoff.
@@ -89,5 +111,23 @@ public struct RoleState: Sendable, Equatable, Codable {
         backoffUntil = nil
         failedStarts = []
         restartPending = false
+    }
+}
+
+/// A qsub the server (or clusterd itself) refused.
+public struct SubmitError: Sendable, Equatable, Codable {
+    /// What qsub printed (or why clusterd did not run it).
+    public var message: String
+    /// True when retrying cannot help (unknown queue, unknown resource, illegal value): it counts towards the
+    /// start limit.
+    public var permanent: Bool
+    /// When it happened.
+    public var at: Timestamp
+
+    /// A refused submission.
+    public init(message: String, permanent: Bool, at: Timestamp) {
+        self.message = message
+        self.permanent = permanent
+        self.at = at
     }
 }

@@ -30,7 +30,13 @@ public enum StatusLine {
         if let job = role.jobs.first(where: { $0.retiring == nil }) {
             return [name, job.state, job.jobID].compactMap { $0 }.joined(separator: " ")
         }
-        return "\(name) \(idle(role, now: now))"
+        return "\(name) \(idle(role, now: now))" + (role.lastSubmitError.map { " (qsub refused: \(brief($0)))" } ?? "")
+    }
+
+    /// The first line of a qsub error, short enough for a status line.
+    static func brief(_ error: SubmitError) -> String {
+        let line = error.message.split(whereSeparator: \.isNewline).first.map(String.init) ?? error.message
+        return line.count > 80 ? String(line.prefix(77)) + "..." : line
     }
 
     /// `3/4 engines running` (plus why none are coming when held or stopped).
@@ -41,6 +47,7 @@ public enum StatusLine {
         if live.isEmpty, role.hold != nil || role.desired == .stopped || role.backoffUntil != nil {
             text += " (\(idle(role, now: now)))"
         }
+        if let error = role.lastSubmitError { text += " (qsub refused: \(brief(error)))" }
         return text
     }
 

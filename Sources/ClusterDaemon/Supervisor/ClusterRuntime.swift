@@ -177,7 +177,8 @@ actor ClusterRuntime {
             environment.afterQsub(name, jobID)
             return reconciler.submitted(intent: intent.intent, jobID: jobID, now: now)
         } catch {
-            return reconciler.submitFailed(intent: intent.intent, error: "\(error)", now: now)
+            return reconciler.submitFailed(intent: intent.intent, error: error.message,
+                                           permanent: error.isPermanentRejection, now: now)
         }
     }
 

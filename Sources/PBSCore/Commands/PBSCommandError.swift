@@ -48,4 +48,25 @@ public struct PBSCommandError: Error, Sendable, Equatable, CustomStringConvertib
     }
 
     public var description: String { "\(kind.rawValue): \(message)" }
+
+    /// True when the server refused the submission for a reason that retrying cannot fix: an unknown queue or
+    /// resource, an illegal value, a request beyond the queue's limits, an unauthorized user. Such refusals count
+    /// towards the start limit instead of being retried every backoff forever.
+    ///
+    /// OpenPBS exits with `pbs_errno & 0xff` (observed on 23.06: unknown queue 170, unknown resource 187,
+    /// illegal walltime 166); Torque and Slurm's wrappers are recognised by their messages.
+    public var isPermanentRejection: Bool {
+        guard kind == .rejected else { return false }
+        // PBSE_BADATVAL 15014, PBSE_UNKQUE 15018, PBSE_UNKRESC 15035, PBSE_EXCQRESC 15039, PBSE_PERM 15007.
+        if let exitCode, [166, 170, 187, 191, 159].contains(exitCode) { return true }
+        let text = (standardError + "\n" + standardOutput).lowercased()
+        return Self.permanentMessages.contains { text.contains($0) }
+    }
+
+    /// Message fragments of refusals that do not go away by themselves (OpenPBS, Torque, Slurm's sbatch).
+    static let permanentMessages = [
+        "unknown queue", "unknown resource", "illegal attribute or resource value", "exceeds queue resource limits",
+        "bad uid for job execution", "invalid partition", "invalid account", "invalid qos",
+        "requested node configuration is not available", "unauthorized request",
+    ]
 }
