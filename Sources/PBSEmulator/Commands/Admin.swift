@@ -4,7 +4,8 @@ extension Emulator {
     static let faultUsage = """
         usage: pbs-emu fault list | clear
                pbs-emu fault server-down|garbage|truncate|no-history on|off
-               pbs-emu fault slow <seconds>|off
+               pbs-emu fault slow <duration>|off
+               pbs-emu fault qsub-hang <duration>|off
                pbs-emu fault vanish <id> [on|off]
                pbs-emu fault qsub-fail <count>|off
                pbs-emu fault kill <id> <exit-status>
@@ -40,11 +41,11 @@ extension Emulator {
                     case "truncate": faults.truncate = on
                     default: faults.noHistory = on
                     }
-                case "slow":
+                case "slow", "qsub-hang":
                     guard rest.count == 1, let seconds = rest[0] == "off" ? 0 : EmulatorDuration.parse(rest[0]) else {
                         return CommandOutput(stderr: Self.faultUsage, exitCode: 2)
                     }
-                    faults.slow = seconds
+                    if name == "slow" { faults.slow = seconds } else { faults.qsubHang = seconds }
                 case "qsub-fail":
                     guard rest.count == 1, let count = rest[0] == "off" ? 0 : Int(rest[0]), count >= 0 else {
                         return CommandOutput(stderr: Self.faultUsage, exitCode: 2)
@@ -80,6 +81,7 @@ extension Emulator {
             vanish       \(vanished.isEmpty ? "none" : vanished)
             qsub-fail    \(faults.qsubFail)
             no-history   \(onOff(faults.noHistory))
+            qsub-hang    \(faults.qsubHang == 0 ? "off" : "\(CJSONValue.formatNumber(faults.qsubHang))s")
 
             """
     }

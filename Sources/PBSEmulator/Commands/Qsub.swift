@@ -8,8 +8,9 @@ extension Emulator {
             return CommandOutput(stdout: "pbs_version = \(QstatJSONFormatter.pbsVersion)\n")
         }
         var failNow = false
+        let hang: Double
         do {
-            _ = try enter("qsub")
+            hang = try enter("qsub").qsubHang
             try store.withLockedState { state in
                 if !state.faults.serverDown && state.faults.qsubFail > 0 {
                     state.faults.qsubFail -= 1
@@ -28,6 +29,11 @@ extension Emulator {
             let output = try submit(arguments, stdin: stdin)
             ensureServer()
             wakeServer()
+            if hang > 0 {
+                // The job exists (and runs) while the client has not said its id yet: a caller that gives up
+                // now has a job it does not know about.
+                usleep(UInt32(min(hang, 3600) * 1_000_000))
+            }
             return output
         } catch let error as QsubError {
             return CommandOutput(stderr: error.message, exitCode: error.exitCode)

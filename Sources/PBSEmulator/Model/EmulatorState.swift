@@ -13,7 +13,7 @@ public struct EmulatorConfig: Sendable, Equatable, Codable {
 /// Faults switched on with `pbs-emu fault`.
 public struct FaultSettings: Sendable, Equatable, Codable {
     public var serverDown = false
-    /// Seconds every command sleeps before answering.
+    /// Seconds every command sleeps before it reads or changes anything.
     public var slow: Double = 0
     public var garbage = false
     public var truncate = false
@@ -22,8 +22,27 @@ public struct FaultSettings: Sendable, Equatable, Codable {
     /// How many of the next qsub calls fail.
     public var qsubFail = 0
     public var noHistory = false
+    /// Seconds qsub sleeps after the job exists and before it prints the id.
+    public var qsubHang: Double = 0
 
     public init() {}
+
+    private enum CodingKeys: String, CodingKey {
+        case serverDown, slow, garbage, truncate, vanished, qsubFail, noHistory, qsubHang
+    }
+
+    /// Faults missing from a state file written by an older pbs-emu are off.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        serverDown = try container.decodeIfPresent(Bool.self, forKey: .serverDown) ?? false
+        slow = try container.decodeIfPresent(Double.self, forKey: .slow) ?? 0
+        garbage = try container.decodeIfPresent(Bool.self, forKey: .garbage) ?? false
+        truncate = try container.decodeIfPresent(Bool.self, forKey: .truncate) ?? false
+        vanished = try container.decodeIfPresent([Int].self, forKey: .vanished) ?? []
+        qsubFail = try container.decodeIfPresent(Int.self, forKey: .qsubFail) ?? 0
+        noHistory = try container.decodeIfPresent(Bool.self, forKey: .noHistory) ?? false
+        qsubHang = try container.decodeIfPresent(Double.self, forKey: .qsubHang) ?? 0
+    }
 }
 
 /// The whole persistent state of one emulated server (`$PBS_EMU_HOME/state.json`).
