@@ -8,7 +8,7 @@ public enum PBSEmu {
                pbs-emu server run|stop|status
                pbs-emu fault list|clear|<name> ...            (pbs-emu fault --help)
                pbs-emu kill <id> --exit <status>
-               pbs-emu config [queue-wait <d> | ncpus <n> | kill-delay <d>]
+               pbs-emu config [<setting> <value>]             (pbs-emu config --help)
                pbs-emu stats [reset]
                pbs-emu install-links <bindir>
         State directory: $PBS_EMU_HOME (default $XDG_STATE_HOME/pbs-emu or ~/.local/state/pbs-emu).

@@ -109,24 +109,37 @@ extension Emulator {
         return CommandOutput()
     }
 
-    /// `pbs-emu config [queue-wait <duration> | ncpus <n> | kill-delay <duration>]`.
+    static let configUsage = """
+        usage: pbs-emu config                                     (prints the settings as JSON)
+               pbs-emu config queue-wait <duration>|off           (minimum time in Q, default 0)
+               pbs-emu config queue-wait <duration>|off --name <glob>
+                                                              (for jobs whose name matches; off removes it)
+               pbs-emu config queue-wait clear                    (removes every --name wait)
+               pbs-emu config ncpus <n>                           (CPUs of the node, 0 = unlimited)
+               pbs-emu config kill-delay <duration>               (SIGTERM -> SIGKILL, default 2s)
+        Durations: 500ms, 3s, 2m, 1h or plain seconds.
+
+        """
+
+    /// `pbs-emu config [<setting> <value>]`: prints the settings, or changes one (see `configUsage`).
     public func config(_ arguments: [String]) -> CommandOutput {
-        let usage = CommandOutput(
-            stderr: "usage: pbs-emu config [queue-wait <duration> | ncpus <n> | kill-delay <duration>]\n",
-            exitCode: 2
-        )
+        let usage = CommandOutput(stderr: Self.configUsage, exitCode: 2)
+        if arguments == ["--help"] || arguments == ["-h"] { return CommandOutput(stdout: Self.configUsage) }
+        func duration(_ text: String) -> Double? { text == "off" ? 0 : EmulatorDuration.parse(text) }
         do {
             return try store.withLockedState { state -> CommandOutput in
                 switch arguments.count {
                 case 0:
-                    let config = state.config
-                    return CommandOutput(stdout: "{\"queue_wait\": \(config.queueWait), \"ncpus\": \(config.ncpus), "
-                                         + "\"kill_delay\": \(config.killDelay)}\n")
+                    return CommandOutput(stdout: Self.describe(state.config))
                 case 2:
                     switch arguments[0] {
                     case "queue-wait":
-                        guard let seconds = EmulatorDuration.parse(arguments[1]) else { return usage }
-                        state.config.queueWait = seconds
+                        if arguments[1] == "clear" {
+                            state.config.nameQueueWaits = []
+                        } else {
+                            guard let seconds = duration(arguments[1]) else { return usage }
+                            state.config.queueWait = seconds
+                        }
                     case "kill-delay":
                         guard let seconds = EmulatorDuration.parse(arguments[1]) else { return usage }
                         state.config.killDelay = seconds
@@ -137,6 +150,23 @@ extension Emulator {
                         return usage
                     }
                     return CommandOutput()
+                case 4:
+                    guard arguments[0] == "queue-wait", arguments[2] == "--name", !arguments[3].isEmpty else {
+                        return usage
+                    }
+                    let pattern = arguments[3]
+                    if arguments[1] == "off" {
+                        state.config.nameQueueWaits.removeAll { $0.pattern == pattern }
+                        return CommandOutput()
+                    }
+                    guard let seconds = EmulatorDuration.parse(arguments[1]) else { return usage }
+                    let wait = NameQueueWait(pattern: pattern, seconds: seconds)
+                    if let index = state.config.nameQueueWaits.firstIndex(where: { $0.pattern == pattern }) {
+                        state.config.nameQueueWaits[index] = wait
+                    } else {
+                        state.config.nameQueueWaits.append(wait)
+                    }
+                    return CommandOutput()
                 default:
                     return usage
                 }
@@ -144,6 +174,21 @@ extension Emulator {
         } catch {
             return Self.failure("pbs-emu", error)
         }
+    }
+
+    /// The settings as one line of JSON, every key always present.
+    static func describe(_ config: EmulatorConfig) -> String {
+        func number(_ value: Double) -> String { CJSONValue.formatNumber(value) }
+        let waits = config.nameQueueWaits.map { wait in
+            "{\"name\": \(CJSONValue.quoted(wait.pattern)), \"wait\": \(number(wait.seconds))}"
+        }
+        let members = [
+            "\"queue_wait\": \(number(config.queueWait))",
+            "\"queue_wait_names\": [\(waits.joined(separator: ", "))]",
+            "\"ncpus\": \(config.ncpus)",
+            "\"kill_delay\": \(number(config.killDelay))",
+        ]
+        return "{" + members.joined(separator: ", ") + "}\n"
     }
 
     /// `pbs-emu stats [reset]`: calls per command as JSON (`{"qdel":0,"qhold":0,"qrls":0,"qstat":3,"qsub":1}`).

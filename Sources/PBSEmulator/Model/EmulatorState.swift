@@ -1,13 +1,50 @@
+import Foundation
+
+/// A minimum queue wait for jobs whose `Job_Name` matches a glob (`pbs-emu config queue-wait 10m --name 'x*'`).
+public struct NameQueueWait: Sendable, Equatable, Codable {
+    /// An fnmatch(3) pattern matched against the whole job name.
+    public var pattern: String
+    public var seconds: Double
+
+    public init(pattern: String, seconds: Double) {
+        self.pattern = pattern
+        self.seconds = seconds
+    }
+}
+
 /// Run-time settings changed with `pbs-emu config`.
 public struct EmulatorConfig: Sendable, Equatable, Codable {
-    /// Minimum seconds a job stays queued before it may start.
+    /// Minimum seconds a job stays queued before it may start, for jobs no name pattern matches.
     public var queueWait: Double = 0
+    /// Per-name waits, in the order they were set; a matching pattern replaces `queueWait`.
+    public var nameQueueWaits: [NameQueueWait] = []
     /// CPUs the emulated node has; 0 means unlimited.
     public var ncpus: Int = 0
     /// Seconds between SIGTERM and SIGKILL when a job is deleted or exceeds its walltime.
     public var killDelay: Double = 2
 
     public init() {}
+
+    private enum CodingKeys: String, CodingKey {
+        case queueWait, nameQueueWaits, ncpus, killDelay
+    }
+
+    /// Settings missing from a state file written by an older pbs-emu keep their defaults.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        queueWait = try container.decodeIfPresent(Double.self, forKey: .queueWait) ?? 0
+        nameQueueWaits = try container.decodeIfPresent([NameQueueWait].self, forKey: .nameQueueWaits) ?? []
+        ncpus = try container.decodeIfPresent(Int.self, forKey: .ncpus) ?? 0
+        killDelay = try container.decodeIfPresent(Double.self, forKey: .killDelay) ?? 2
+    }
+
+    /// The queue wait of a job called `name`: the longest wait among the patterns it matches, else `queueWait`.
+    /// The flag says whether a pattern decided it.
+    public func queueWait(forName name: String) -> (seconds: Double, byName: Bool) {
+        let matching = nameQueueWaits.filter { fnmatch($0.pattern, name, 0) == 0 }.map(\.seconds)
+        guard let longest = matching.max() else { return (queueWait, false) }
+        return (longest, true)
+    }
 }
 
 /// Faults switched on with `pbs-emu fault`.

@@ -1,0 +1,60 @@
+import Foundation
+import Testing
+@testable import PBSEmulator
+
+/// The timing settings: queue waits per job name.
+@Suite struct TimingSettingsTests {
+    /// A pattern's wait replaces the default wait for the jobs it matches: engines stay Q with a scheduler
+    /// comment while the controller and unmatched jobs start.
+    @Test func queueWaitByNameHoldsOnlyMatchingJobs() throws {
+        let sandbox = try Sandbox()
+        defer { sandbox.stop() }
+        #expect(sandbox.run("config", "queue-wait", "10m", "--name", "cd-*-engine*").exitCode == 0)
+        #expect(sandbox.run("config", "queue-wait", "500ms", "--name", "cd-*-ctl").exitCode == 0)
+        let start = Date()
+        let engines = try sandbox.submit("-N", "cd-default-engines", stdin: "sleep 30\n")
+        let controller = try sandbox.submit("-N", "cd-default-ctl", stdin: "sleep 30\n")
+        let other = try sandbox.submit("-N", "other", stdin: "sleep 30\n")
+        try sandbox.waitForState(other, "R")
+        try sandbox.waitForState(controller, "R")
+        #expect(Date().timeIntervalSince(start) >= 0.5)
+        let waiting = try #require(sandbox.job(engines))
+        #expect(waiting.value("job_state") == "Q")
+        #expect(waiting.value("comment") == "Not Running: Job would conflict with reservation or top job")
+        let config = sandbox.run("config").stdout
+        #expect(config.contains("\"queue_wait_names\": [{\"name\": \"cd-*-engine*\", \"wait\": 600}, "
+            + "{\"name\": \"cd-*-ctl\", \"wait\": 0.5}]"))
+        // `off` removes one pattern: the engines fall back to the default wait (0) and start.
+        #expect(sandbox.run("config", "queue-wait", "off", "--name", "cd-*-engine*").exitCode == 0)
+        let started = try sandbox.waitForState(engines, "R")
+        #expect(started.value("comment")?.hasPrefix("Job run at") == true)
+        #expect(sandbox.run("config", "queue-wait", "clear").exitCode == 0)
+        #expect(sandbox.run("config").stdout.contains("\"queue_wait_names\": []"))
+        #expect(sandbox.run("config", "queue-wait", "10m", "--name").exitCode == 2)
+    }
+
+    /// The default wait holds jobs without a comment (a scheduler cycle not yet run); a matching pattern may be
+    /// shorter than the default.
+    @Test func namePatternOverridesTheDefaultWait() throws {
+        let sandbox = try Sandbox()
+        defer { sandbox.stop() }
+        sandbox.run("config", "queue-wait", "10m")
+        sandbox.run("config", "queue-wait", "0", "--name", "fast*")
+        let slow = try sandbox.submit("-N", "slowjob", stdin: "sleep 30\n")
+        let fast = try sandbox.submit("-N", "fastjob", stdin: "sleep 30\n")
+        try sandbox.waitForState(fast, "R")
+        let held = try #require(sandbox.job(slow))
+        #expect(held.value("job_state") == "Q")
+        #expect(held.value("comment") == nil)
+    }
+
+    @Test func configPrintsEverySettingAsJSON() throws {
+        let sandbox = try Sandbox()
+        defer { sandbox.stop() }
+        let text = sandbox.run("config").stdout
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+        #expect(Set(object.keys) == ["queue_wait", "queue_wait_names", "ncpus", "kill_delay"])
+        #expect(sandbox.run("config", "kill-delay", "soon").exitCode == 2)
+        #expect(sandbox.run("config", "--help").stdout.contains("--name <glob>"))
+    }
+}
