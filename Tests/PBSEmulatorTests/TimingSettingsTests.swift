@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import PBSEmulator
 
-/// The timing settings: queue waits per job name.
+/// The timing settings: queue waits per job name, the exit lag after a job's end, the walltime grace.
 @Suite struct TimingSettingsTests {
     /// A pattern's wait replaces the default wait for the jobs it matches: engines stay Q with a scheduler
     /// comment while the controller and unmatched jobs start.
@@ -48,13 +48,58 @@ import Testing
         #expect(held.value("comment") == nil)
     }
 
+    /// With an exit lag a deleted job keeps showing R after its process is gone, then ends F/91 with 271; a job
+    /// that exits by itself keeps R for the lag too, and its used walltime stops when its process ended.
+    @Test func exitLagKeepsEndedJobsRunningForAWhile() throws {
+        let sandbox = try Sandbox()
+        defer { sandbox.stop() }
+        #expect(sandbox.run("config", "exit-lag", "1500ms").exitCode == 0)
+        #expect(sandbox.run("config").stdout.contains("\"exit_lag\": 1.5"))
+        let deleted = try sandbox.submit(stdin: "sleep 30\n")
+        let session = try #require(try sandbox.waitForState(deleted, "R").value("session_id").flatMap { Int32($0) })
+        let exited = try sandbox.submit(stdin: "exit 3\n")
+        let start = Date()
+        #expect(sandbox.run("qdel", deleted).exitCode == 0)
+        usleep(800_000)
+        #expect(!Sandbox.processExists(session))
+        #expect(sandbox.job(deleted)?.value("job_state") == "R")
+        #expect(sandbox.job(exited)?.value("job_state") == "R")
+        let finished = try sandbox.waitForState(deleted, "F")
+        #expect(Date().timeIntervalSince(start) >= 1.5)
+        #expect(finished.value("Exit_status") == "271")
+        #expect(finished.value("substate") == "91")
+        let done = try sandbox.waitForState(exited, "F")
+        #expect(done.value("Exit_status") == "3")
+        #expect(done.value("resources_used.walltime") == "00:00:00")
+    }
+
+    /// With a walltime grace the limit is enforced that much later, still with Exit_status -29.
+    @Test func walltimeGraceDelaysTheWalltimeKill() throws {
+        let sandbox = try Sandbox()
+        defer { sandbox.stop() }
+        #expect(sandbox.run("config", "walltime-grace", "1s").exitCode == 0)
+        let id = try sandbox.submit("-l", "walltime=1", stdin: "sleep 30\n")
+        try sandbox.waitForState(id, "R")
+        let start = Date()
+        usleep(1_300_000)
+        #expect(sandbox.job(id)?.value("job_state") == "R")
+        let job = try sandbox.waitForState(id, "F", timeout: 5)
+        #expect(Date().timeIntervalSince(start) >= 1.8)
+        #expect(job.value("Exit_status") == "-29")
+        #expect(job.value("substate") == "93")
+        #expect(sandbox.run("config", "walltime-grace", "off").exitCode == 0)
+        #expect(sandbox.run("config").stdout.contains("\"walltime_grace\": 0"))
+    }
+
     @Test func configPrintsEverySettingAsJSON() throws {
         let sandbox = try Sandbox()
         defer { sandbox.stop() }
         let text = sandbox.run("config").stdout
         let object = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
-        #expect(Set(object.keys) == ["queue_wait", "queue_wait_names", "ncpus", "kill_delay"])
-        #expect(sandbox.run("config", "kill-delay", "soon").exitCode == 2)
-        #expect(sandbox.run("config", "--help").stdout.contains("--name <glob>"))
+        #expect(Set(object.keys) == [
+            "queue_wait", "queue_wait_names", "ncpus", "kill_delay", "exit_lag", "walltime_grace",
+        ])
+        #expect(sandbox.run("config", "exit-lag", "soon").exitCode == 2)
+        #expect(sandbox.run("config", "--help").stdout.contains("walltime-grace"))
     }
 }

@@ -97,8 +97,11 @@ extension Emulator {
         do {
             let message = try store.withLockedState { state -> String? in
                 guard let index = state.index(of: seq) else { return "pbs-emu: Unknown Job Id \(display)\n" }
-                guard state.jobs[index].isRunning else { return "pbs-emu: job \(display) is not running\n" }
+                guard state.jobs[index].isRunning, state.jobs[index].processEnd == nil else {
+                    return "pbs-emu: job \(display) is not running\n"
+                }
                 state.jobs[index].endReason = .system(exitStatus: status)
+                state.jobs[index].endStartedAt = Self.now()
                 return nil
             }
             if let message { return CommandOutput(stderr: message, exitCode: 1) }
@@ -117,6 +120,8 @@ extension Emulator {
                pbs-emu config queue-wait clear                    (removes every --name wait)
                pbs-emu config ncpus <n>                           (CPUs of the node, 0 = unlimited)
                pbs-emu config kill-delay <duration>               (SIGTERM -> SIGKILL, default 2s)
+               pbs-emu config exit-lag <duration>|off             (R after the end began, before F)
+               pbs-emu config walltime-grace <duration>|off       (walltime enforced that much late)
         Durations: 500ms, 3s, 2m, 1h or plain seconds.
 
         """
@@ -143,6 +148,12 @@ extension Emulator {
                     case "kill-delay":
                         guard let seconds = EmulatorDuration.parse(arguments[1]) else { return usage }
                         state.config.killDelay = seconds
+                    case "exit-lag":
+                        guard let seconds = duration(arguments[1]) else { return usage }
+                        state.config.exitLag = seconds
+                    case "walltime-grace":
+                        guard let seconds = duration(arguments[1]) else { return usage }
+                        state.config.walltimeGrace = seconds
                     case "ncpus":
                         guard let count = Int(arguments[1]), count >= 0 else { return usage }
                         state.config.ncpus = count
@@ -187,6 +198,8 @@ extension Emulator {
             "\"queue_wait_names\": [\(waits.joined(separator: ", "))]",
             "\"ncpus\": \(config.ncpus)",
             "\"kill_delay\": \(number(config.killDelay))",
+            "\"exit_lag\": \(number(config.exitLag))",
+            "\"walltime_grace\": \(number(config.walltimeGrace))",
         ]
         return "{" + members.joined(separator: ", ") + "}\n"
     }

@@ -22,11 +22,15 @@ public struct EmulatorConfig: Sendable, Equatable, Codable {
     public var ncpus: Int = 0
     /// Seconds between SIGTERM and SIGKILL when a job is deleted or exceeds its walltime.
     public var killDelay: Double = 2
+    /// Seconds a running job still shows R after its end began (qdel, walltime, kill or its own exit) before F.
+    public var exitLag: Double = 0
+    /// Seconds past the walltime limit before the limit is enforced.
+    public var walltimeGrace: Double = 0
 
     public init() {}
 
     private enum CodingKeys: String, CodingKey {
-        case queueWait, nameQueueWaits, ncpus, killDelay
+        case queueWait, nameQueueWaits, ncpus, killDelay, exitLag, walltimeGrace
     }
 
     /// Settings missing from a state file written by an older pbs-emu keep their defaults.
@@ -36,6 +40,8 @@ public struct EmulatorConfig: Sendable, Equatable, Codable {
         nameQueueWaits = try container.decodeIfPresent([NameQueueWait].self, forKey: .nameQueueWaits) ?? []
         ncpus = try container.decodeIfPresent(Int.self, forKey: .ncpus) ?? 0
         killDelay = try container.decodeIfPresent(Double.self, forKey: .killDelay) ?? 2
+        exitLag = try container.decodeIfPresent(Double.self, forKey: .exitLag) ?? 0
+        walltimeGrace = try container.decodeIfPresent(Double.self, forKey: .walltimeGrace) ?? 0
     }
 
     /// The queue wait of a job called `name`: the longest wait among the patterns it matches, else `queueWait`.

@@ -70,13 +70,17 @@ struct EmulatorServer {
             if shuttingDown {
                 for index in state.jobs.indices where !state.jobs[index].isFinished {
                     if state.jobs[index].isRunning {
-                        if state.jobs[index].endReason == nil { state.jobs[index].endReason = .deleted }
+                        if state.jobs[index].endReason == nil && state.jobs[index].processEnd == nil {
+                            state.jobs[index].endReason = .deleted
+                            state.jobs[index].endStartedAt = now
+                        }
                     } else {
                         Scheduler.finishUnstarted(&state.jobs[index], now: now)
                     }
                 }
             }
             signalEndingJobs(&state, now: now)
+            finishEndedJobs(&state, now: now, shuttingDown: shuttingDown)
             Scheduler.updateHolds(&state, now: now)
             if !shuttingDown {
                 for index in Scheduler.jobsToStart(&state, now: now) {
@@ -101,11 +105,30 @@ struct EmulatorServer {
                 let signal = status & 0x7f
                 processStatus = signal == 0 ? Int((status >> 8) & 0xff) : 256 + Int(signal)
             }
+            cleanUp(seq)
             guard let index = state.index(of: seq) else { continue }
             let cpu = Int(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
-            Scheduler.finishRun(&state.jobs[index], processStatus: processStatus, cputSeconds: cpu,
-                                memKB: Int(usage.ru_maxrss), now: now)
-            cleanUp(seq)
+            processGone(&state.jobs[index], ProcessEnd(at: now, status: processStatus, cputSeconds: cpu,
+                                                       memKB: Int(usage.ru_maxrss)))
+        }
+    }
+
+    /// Notes that a running job's process is gone; `finishEndedJobs` makes it F once the exit lag is over.
+    private func processGone(_ job: inout EmulatedJob, _ end: ProcessEnd) {
+        if job.endStartedAt == nil { job.endStartedAt = end.at }
+        job.processEnd = end
+    }
+
+    /// Jobs whose process is gone become F once `exit-lag` has passed since their end began (at once while
+    /// the server stops): until then they still show R, as a real server does until the mom's obit is handled.
+    private func finishEndedJobs(_ state: inout EmulatorState, now: Double, shuttingDown: Bool) {
+        let lag = state.config.exitLag
+        for index in state.jobs.indices where state.jobs[index].isRunning {
+            guard let end = state.jobs[index].processEnd else { continue }
+            let began = state.jobs[index].endStartedAt ?? end.at
+            guard shuttingDown || now >= began + lag else { continue }
+            Scheduler.finishRun(&state.jobs[index], processStatus: end.status, cputSeconds: end.cputSeconds,
+                                memKB: end.memKB, endedAt: end.at, now: now)
         }
     }
 
@@ -114,24 +137,28 @@ struct EmulatorServer {
     private func reapOrphans(_ state: inout EmulatorState, now: Double) {
         let ours = Set(children.values)
         for index in state.jobs.indices where state.jobs[index].isRunning && !ours.contains(state.jobs[index].seq) {
+            guard state.jobs[index].processEnd == nil else { continue }
             let session = state.jobs[index].sessionID ?? 0
             if session <= 0 || (kill(session, 0) != 0 && errno == ESRCH && kill(-session, 0) != 0) {
-                Scheduler.finishRun(&state.jobs[index], processStatus: nil, cputSeconds: 0, memKB: 0, now: now)
                 cleanUp(state.jobs[index].seq)
+                processGone(&state.jobs[index], ProcessEnd(at: now, status: nil, cputSeconds: 0, memKB: 0))
             }
         }
     }
 
-    /// Walltime, deletions and injected kills: SIGTERM to the session, SIGKILL after the kill delay (at once
-    /// for injected kills).
+    /// Walltime (enforced `walltime-grace` after the limit), deletions and injected kills: SIGTERM to the
+    /// session, SIGKILL after the kill delay (at once for injected kills). Jobs whose process is already gone
+    /// are left alone: their session id may belong to someone else by now.
     private func signalEndingJobs(_ state: inout EmulatorState, now: Double) {
         let delay = state.config.killDelay
-        for index in state.jobs.indices where state.jobs[index].isRunning {
+        let grace = state.config.walltimeGrace
+        for index in state.jobs.indices where state.jobs[index].isRunning && state.jobs[index].processEnd == nil {
             var job = state.jobs[index]
             guard let session = job.sessionID, session > 0 else { continue }
             if job.endReason == nil, let limit = job.walltimeLimit, let started = job.stime,
-               now - started >= Double(limit) {
+               now - started >= Double(limit) + grace {
                 job.endReason = .walltime
+                job.endStartedAt = now
             }
             guard let reason = job.endReason else { continue }
             if case .system = reason {

@@ -73,9 +73,10 @@ enum Scheduler {
         job.comment = nil
     }
 
-    /// Records the end of a job that ran.
+    /// Records the end of a job that ran: F at `now`; its used walltime runs until `endedAt` (when its process
+    /// was gone, which is earlier than `now` under an exit lag).
     static func finishRun(_ job: inout EmulatedJob, processStatus: Int?, cputSeconds: Int, memKB: Int,
-                          now: Double) {
+                          endedAt: Double? = nil, now: Double) {
         let exit: Int
         switch job.endReason {
         case .deleted: exit = 271
@@ -88,7 +89,8 @@ enum Scheduler {
         job.substate = job.endReason == .deleted ? 91 : exit == 0 ? 92 : 93
         job.obittime = now
         job.mtime = now
-        job.usedWalltime = Int(now - (job.stime ?? now))
+        job.usedWalltime = Int((endedAt ?? now) - (job.stime ?? now))
+        job.processEnd = nil
         job.cputSeconds = cputSeconds
         job.memKB = memKB
         let base = job.comment ?? ""
