@@ -69,4 +69,20 @@ import Testing
         #expect(QstatTextFormatter.table([job]) == expected)
         #expect(QstatTextFormatter.table([]) == "")
     }
+
+    /// Walltime values as OpenPBS's `decode_time` takes them.
+    @Test func timeValuesDecodeLikeOpenPBS() {
+        #expect(PBSTime.decodeTime("10") == 10)
+        #expect(PBSTime.decodeTime("1:30") == 90)
+        #expect(PBSTime.decodeTime("01:00:00") == 3600)
+        #expect(PBSTime.decodeTime("5:") == 300)
+        #expect(PBSTime.decodeTime("1.5") == 2)
+        #expect(PBSTime.decodeTime("1.4") == 1)
+        #expect(PBSTime.decodeTime("abc") == nil)
+        #expect(PBSTime.decodeTime("1:2:3:4") == nil)
+        #expect(PBSTime.decodeTime(":5") == nil)
+        #expect(PBSTime.decodeTime("1::2") == nil)
+        #expect(PBSTime.decodeTime("1.x") == nil)
+        #expect(PBSTime.decodeTime("-5") == nil)
+    }
 }

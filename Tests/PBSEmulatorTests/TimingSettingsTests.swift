@@ -97,8 +97,10 @@ import Testing
         let text = sandbox.run("config").stdout
         let object = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
         #expect(Set(object.keys) == [
-            "queue_wait", "queue_wait_names", "ncpus", "kill_delay", "exit_lag", "walltime_grace",
+            "queue_wait", "queue_wait_names", "ncpus", "kill_delay", "exit_lag", "walltime_grace", "queues",
+            "resources",
         ])
+        #expect(object["queues"] as? [String] == ["workq"])
         #expect(sandbox.run("config", "exit-lag", "soon").exitCode == 2)
         #expect(sandbox.run("config", "--help").stdout.contains("walltime-grace"))
     }

@@ -122,6 +122,8 @@ extension Emulator {
                pbs-emu config kill-delay <duration>               (SIGTERM -> SIGKILL, default 2s)
                pbs-emu config exit-lag <duration>|off             (R after the end began, before F)
                pbs-emu config walltime-grace <duration>|off       (walltime enforced that much late)
+               pbs-emu config queues <name>[,<name>...]|none      (queues besides workq)
+               pbs-emu config resources <name>[,<name>...]|none   (custom resources besides the built-in)
         Durations: 500ms, 3s, 2m, 1h or plain seconds.
 
         """
@@ -157,6 +159,14 @@ extension Emulator {
                     case "ncpus":
                         guard let count = Int(arguments[1]), count >= 0 else { return usage }
                         state.config.ncpus = count
+                    case "queues", "resources":
+                        let names = arguments[1] == "none" ? [] : arguments[1].split(separator: ",").map(String.init)
+                        guard names.allSatisfy(Self.isPBSName) else { return usage }
+                        if arguments[0] == "queues" {
+                            state.config.queues = names
+                        } else {
+                            state.config.resources = names
+                        }
                     default:
                         return usage
                     }
@@ -187,9 +197,16 @@ extension Emulator {
         }
     }
 
+    /// Queue and resource names as PBS allows them: a letter first, then letters, digits, `_` and `-`.
+    static func isPBSName(_ name: String) -> Bool {
+        guard let first = name.first, first.isASCII, first.isLetter else { return false }
+        return name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") }
+    }
+
     /// The settings as one line of JSON, every key always present.
     static func describe(_ config: EmulatorConfig) -> String {
         func number(_ value: Double) -> String { CJSONValue.formatNumber(value) }
+        func strings(_ list: [String]) -> String { "[" + list.map(CJSONValue.quoted).joined(separator: ", ") + "]" }
         let waits = config.nameQueueWaits.map { wait in
             "{\"name\": \(CJSONValue.quoted(wait.pattern)), \"wait\": \(number(wait.seconds))}"
         }
@@ -200,6 +217,8 @@ extension Emulator {
             "\"kill_delay\": \(number(config.killDelay))",
             "\"exit_lag\": \(number(config.exitLag))",
             "\"walltime_grace\": \(number(config.walltimeGrace))",
+            "\"queues\": \(strings(config.knownQueues))",
+            "\"resources\": \(strings(config.resources))",
         ]
         return "{" + members.joined(separator: ", ") + "}\n"
     }

@@ -121,7 +121,7 @@ extension Emulator {
                 errors += "qstat: illegally formed job identifier: \(text)\n"
                 exitCode = 1
             case .destination(let queue):
-                let known = queue == "workq" || state.jobs.contains { $0.queue == queue }
+                let known = state.config.knownQueues.contains(queue) || state.jobs.contains { $0.queue == queue }
                 guard known else {
                     errors += "qstat: Unknown queue destination \(queue)\n"
                     exitCode = 170

@@ -26,11 +26,15 @@ public struct EmulatorConfig: Sendable, Equatable, Codable {
     public var exitLag: Double = 0
     /// Seconds past the walltime limit before the limit is enforced.
     public var walltimeGrace: Double = 0
+    /// Queues qsub accepts besides `workq`.
+    public var queues: [String] = []
+    /// Custom resources (a site's `resourcedef`) qsub accepts besides the built-in ones.
+    public var resources: [String] = []
 
     public init() {}
 
     private enum CodingKeys: String, CodingKey {
-        case queueWait, nameQueueWaits, ncpus, killDelay, exitLag, walltimeGrace
+        case queueWait, nameQueueWaits, ncpus, killDelay, exitLag, walltimeGrace, queues, resources
     }
 
     /// Settings missing from a state file written by an older pbs-emu keep their defaults.
@@ -42,6 +46,8 @@ public struct EmulatorConfig: Sendable, Equatable, Codable {
         killDelay = try container.decodeIfPresent(Double.self, forKey: .killDelay) ?? 2
         exitLag = try container.decodeIfPresent(Double.self, forKey: .exitLag) ?? 0
         walltimeGrace = try container.decodeIfPresent(Double.self, forKey: .walltimeGrace) ?? 0
+        queues = try container.decodeIfPresent([String].self, forKey: .queues) ?? []
+        resources = try container.decodeIfPresent([String].self, forKey: .resources) ?? []
     }
 
     /// The queue wait of a job called `name`: the longest wait among the patterns it matches, else `queueWait`.
@@ -51,6 +57,9 @@ public struct EmulatorConfig: Sendable, Equatable, Codable {
         guard let longest = matching.max() else { return (queueWait, false) }
         return (longest, true)
     }
+
+    /// Every queue qsub accepts: `workq`, then the configured ones.
+    public var knownQueues: [String] { ["workq"] + queues.filter { $0 != "workq" } }
 }
 
 /// Faults switched on with `pbs-emu fault`.
