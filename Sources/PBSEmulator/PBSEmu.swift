@@ -4,7 +4,7 @@ import Foundation
 /// through symlinks) or on its first argument.
 public enum PBSEmu {
     static let usage = """
-        usage: pbs-emu qsub|qstat|qdel|qhold|qrls [args...]   (or call it through symlinks with those names)
+        usage: pbs-emu qsub|qstat|qselect|qdel|qhold|qrls [args...]   (or through symlinks with those names)
                pbs-emu server run|stop|status
                pbs-emu fault list|clear|<name> ...            (pbs-emu fault --help)
                pbs-emu kill <id> --exit <status>
@@ -33,6 +33,7 @@ public enum PBSEmu {
         case "qsub": return emulator.qsub(rest, stdin: stdin)
         case "qstat": return emulator.qstat(rest)
         case "qdel": return emulator.qdel(rest)
+        case "qselect": return emulator.qselect(rest)
         case "qhold", "qrls": return emulator.holdOrRelease(command, rest)
         case "server": return emulator.server(rest)
         case "fault": return emulator.fault(rest)

@@ -58,7 +58,8 @@ import Testing
         #expect(qsub.exitCode == 162)
         #expect(qsub.stdout.isEmpty)
         #expect(sandbox.run("qdel", "1").exitCode == 162)
-        #expect(sandbox.run("stats").stdout == "{\"qdel\":1,\"qhold\":0,\"qrls\":0,\"qstat\":1,\"qsub\":1}\n")
+        #expect(sandbox.run("stats").stdout
+            == "{\"qdel\":1,\"qhold\":0,\"qrls\":0,\"qselect\":0,\"qstat\":1,\"qsub\":1}\n")
         #expect(sandbox.run("fault", "list").stdout.contains("server-down  on"))
         sandbox.run("fault", "server-down", "off")
         #expect(try sandbox.submit(stdin: "true\n") == "1.emu")

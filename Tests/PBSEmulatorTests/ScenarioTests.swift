@@ -131,7 +131,8 @@ import Testing
         }
         let all = ids.withLock { $0 }
         #expect(Set(all) == Set((1...8).map { "\($0).emu" }))
-        #expect(sandbox.run("stats").stdout == "{\"qdel\":0,\"qhold\":0,\"qrls\":0,\"qstat\":0,\"qsub\":8}\n")
+        #expect(sandbox.run("stats").stdout
+            == "{\"qdel\":0,\"qhold\":0,\"qrls\":0,\"qselect\":0,\"qstat\":0,\"qsub\":8}\n")
     }
 
     @Test func serverStopEndsEveryJobAndLeavesNoProcess() throws {

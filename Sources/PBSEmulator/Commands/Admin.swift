@@ -267,5 +267,5 @@ extension Emulator {
         return CommandOutput(stdout: printed)
     }
 
-    static let commandNames = ["qdel", "qhold", "qrls", "qstat", "qsub"]
+    static let commandNames = ["qdel", "qhold", "qrls", "qselect", "qstat", "qsub"]
 }

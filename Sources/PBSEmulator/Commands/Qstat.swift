@@ -15,18 +15,36 @@ extension Emulator {
         var full = false
         var history = false
         var json = false
-        var user: String?
+        /// `-a`, `-u` or `-H`: the alternate table (qstat.c's `altdsp_statjob`), even together with `-f`.
+        var alternate = false
+        /// `-H`: only finished jobs in listings.
+        var finishedOnly = false
+        /// `-u user[@host][,...]`: a filter on listings (not on job ids).
+        var users: [String]?
         var operands: [String] = []
     }
 
-    /// `qstat`: the plain table, `-f` text, `-f -F json`, `-x` history, `-u user`, `--version`.
+    /// Why the options were refused: qstat prints "conflicting options" before the usage for some.
+    private enum QstatUsageError: Error {
+        case usage
+        case conflict
+    }
+
+    /// `qstat`: the plain table, `-f` text, `-f -F json`, `-x` history, `-a`/`-u`/`-H` alternate table,
+    /// `--version`.
     public func qstat(_ arguments: [String]) -> CommandOutput {
         if arguments.contains("--version") {
             return CommandOutput(stdout: "pbs_version = \(QstatJSONFormatter.pbsVersion)\n")
         }
         let faults: FaultSettings
         do { faults = try enter("qstat") } catch { return Self.failure("qstat", error) }
-        guard let request = Self.parseQstat(arguments) else {
+        let request: QstatRequest
+        switch Self.parseQstat(arguments) {
+        case .success(let parsed):
+            request = parsed
+        case .failure(.conflict):
+            return CommandOutput(stderr: "qstat: conflicting options.\n" + Self.qstatUsage, exitCode: 2)
+        case .failure(.usage):
             return CommandOutput(stderr: Self.qstatUsage, exitCode: 2)
         }
         if faults.serverDown {
@@ -56,10 +74,14 @@ extension Emulator {
         return output
     }
 
-    private static func parseQstat(_ arguments: [String]) -> QstatRequest? {
+    /// Options as qstat.c's getopt loop and its "certain combinations are not allowed" checks take them:
+    /// `-F json` needs `-f` and refuses `-a`/`-u`/`-H` (conflict); `-f` with `-u` is allowed in text and
+    /// still prints the alternate table.
+    private static func parseQstat(_ arguments: [String]) -> Result<QstatRequest, QstatUsageError> {
         var request = QstatRequest()
         var index = 0
         var formatGiven: String?
+        var alternateModes: Set<Character> = []
         while index < arguments.count {
             let argument = arguments[index]
             index += 1
@@ -76,24 +98,51 @@ extension Emulator {
                 letters = letters.dropFirst()
                 switch letter {
                 case "f": request.full = true
-                case "x", "H": request.history = true
+                case "x": request.history = true
+                case "a":
+                    request.alternate = true
+                    alternateModes.insert("a")
+                case "H":
+                    request.alternate = true
+                    request.history = true
+                    request.finishedOnly = true
+                    alternateModes.insert("H")
                 case "t", "w", "E", "J": break
                 case "F", "u", "D":
-                    guard let value = optionValue(&letters, arguments, &index) else { return nil }
+                    guard let value = optionValue(&letters, arguments, &index) else { return .failure(.usage) }
                     if letter == "F" { formatGiven = value.lowercased() }
-                    if letter == "u" { request.user = value }
+                    if letter == "u" {
+                        request.alternate = true
+                        request.users = (request.users ?? []) + value.split(separator: ",").map(String.init)
+                    }
                 default:
-                    return nil
+                    return .failure(.usage)
                 }
             }
         }
         if let format = formatGiven {
             // Only JSON is emulated; dsv and unknown formats are usage errors here.
-            guard format == "json" else { return nil }
+            guard format == "json" else { return .failure(.usage) }
             request.json = true
         }
-        if request.json && request.user != nil { return nil }
-        return request
+        // qstat.c allows one of -a/-i/-r/-q/-H at a time, and a -F format only with -f and without them or -u.
+        if alternateModes.count > 1 { return .failure(.conflict) }
+        if request.json && (!request.full || request.alternate) { return .failure(.conflict) }
+        return .success(request)
+    }
+
+    /// True when `owner` (`user@host`) is one of `users` (`user` or `user@host`), as the server's `acl_check`
+    /// matches a `-u` list.
+    static func ownerMatches(_ owner: String, _ users: [String]) -> Bool {
+        let ownerUser = owner.prefix { $0 != "@" }
+        let ownerHost = owner.contains("@") ? String(owner.drop { $0 != "@" }.dropFirst()) : ""
+        return users.contains { entry in
+            let parts = entry.split(separator: "@", maxSplits: 1).map(String.init)
+            guard parts.first.map({ $0 == ownerUser }) ?? false else { return false }
+            guard parts.count == 2 else { return true }
+            let host = parts[1]
+            return host == ownerHost || host == "*" || (host.hasPrefix("*") && ownerHost.hasSuffix(host.dropFirst()))
+        }
     }
 
     private func envelope(_ jobs: [JobStatus]) -> String {
@@ -109,11 +158,15 @@ extension Emulator {
         var found: [JobStatus] = []
         var errors = ""
         var exitCode: Int32 = 0
+        // A listing (no operand, or a queue) is the server's select: -u and -H filter it. Job ids are looked
+        // up one by one and are shown whatever their owner or state (pbs_statjob in qstat.c).
+        func listed(_ job: EmulatedJob) -> Bool {
+            !Self.isHidden(job, faults: faults) && (request.history || !job.isFinished)
+                && (!request.finishedOnly || job.isFinished)
+                && (request.users.map { Self.ownerMatches("\(job.user)@\(job.submitHost)", $0) } ?? true)
+        }
         if request.operands.isEmpty {
-            found = state.jobs
-                .filter { !Self.isHidden($0, faults: faults) && (request.history || !$0.isFinished) }
-                .filter { request.user == nil || $0.user == request.user }
-                .map(status)
+            found = state.jobs.filter(listed).map(status)
         }
         for operand in request.operands {
             switch JobOperand.parse(operand, server: server) {
@@ -127,10 +180,7 @@ extension Emulator {
                     exitCode = 170
                     continue
                 }
-                found += state.jobs
-                    .filter { $0.queue == queue && !Self.isHidden($0, faults: faults) }
-                    .filter { request.history || !$0.isFinished }
-                    .map(status)
+                found += state.jobs.filter { $0.queue == queue && listed($0) }.map(status)
             case .foreign(let display):
                 errors += "qstat: Unknown Job Id \(display)\n"
                 exitCode = 153
@@ -157,7 +207,8 @@ extension Emulator {
             }
             return CommandOutput(stdout: envelope(found), stderr: errors, exitCode: exitCode)
         }
-        let text = request.full ? QstatTextFormatter.full(found) : QstatTextFormatter.table(found)
+        let text = request.alternate ? QstatTextFormatter.alternate(found, server: server)
+            : request.full ? QstatTextFormatter.full(found) : QstatTextFormatter.table(found)
         return CommandOutput(stdout: text, stderr: errors, exitCode: exitCode)
     }
 }
