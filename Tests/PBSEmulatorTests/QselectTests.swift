@@ -74,7 +74,8 @@ import Testing
     }
 
     /// `-u` (and `-a`) print qstat's alternate table, also together with `-f`; `-u` filters listings, not job
-    /// ids; `-F json` needs `-f` and refuses `-u` ("conflicting options", exit 2).
+    /// ids; `-F json` needs `-f` ("conflicting options", exit 2); 23.06.06 accepts `-f -F json -u` and prints
+    /// the table, then the JSON envelope without jobs (openpbs#2676).
     @Test func qstatUserAndFullCombinations() throws {
         let sandbox = try Sandbox()
         defer { sandbox.stop() }
@@ -96,10 +97,17 @@ import Testing
         #expect(sandbox.run("qstat", "-H").stdout.split(separator: "\n").last?.hasPrefix(done) == true)
         let fullListing = FullTextReader.jobs(sandbox.run("qstat", "-f").stdout).map(\.id)
         #expect(fullListing == [running, held])
-        for arguments in [["-u", user, "-f", "-F", "json"], ["-F", "json"], ["-a", "-H"]] {
+        let mixed = sandbox.run("qstat", "-f", "-F", "json", "-u", user)
+        #expect(mixed.exitCode == 0)
+        #expect(mixed.stdout.hasPrefix(table.stdout + "{\n\t\"timestamp\":\t"))
+        #expect(mixed.stdout.hasSuffix("\"pbs_server\":\t\"emu\"\n}\n"))
+        for arguments in [["-u", user, "-F", "json"], ["-F", "json"], ["-a", "-H"]] {
             let refused = sandbox.run(arguments: ["qstat"] + arguments)
             #expect(refused.exitCode == 2, "\(arguments)")
-            #expect(refused.stderr.hasPrefix("qstat: conflicting options.\nusage:"), "\(arguments)")
+            #expect(refused.stderr.hasPrefix("qstat: conflicting options.\nusage: \nqstat [-f]"), "\(arguments)")
         }
+        let wide = sandbox.run("qstat", "-f", "-w", "-F", "json")
+        #expect(wide.exitCode == 2)
+        #expect(wide.stderr.hasPrefix("qstat: option w cannot be used with -F\nusage: \n"))
     }
 }

@@ -1,7 +1,7 @@
 extension Emulator {
-    static let qstatUsage = """
-        usage:
-        qstat [-f] [-J] [-p] [-t] [-x] [-E] [-F format] [-D delim] [ job_identifier... | destination... ]
+    /// qstat.c's usage text (23.06.06; its first line really ends with a space).
+    static let qstatUsage = "usage: \n" + """
+        qstat [-f] [-J] [-p] [-t] [-x] [-E] [-F format | -w] [-D delim] [ job_identifier... | destination... ]
         qstat [-a|-i|-r|-H|-T] [-J] [-t] [-u user] [-n] [-s] [-G|-M] [-1] [-w]
         \t[ job_identifier... | destination... ]
         qstat -Q [-f] [-F format] [-D delim] [ destination... ]
@@ -24,10 +24,9 @@ extension Emulator {
         var operands: [String] = []
     }
 
-    /// Why the options were refused: qstat prints "conflicting options" before the usage for some.
-    private enum QstatUsageError: Error {
-        case usage
-        case conflict
+    /// Refused options: what qstat prints before the usage (nothing, or its complaints), exit 2.
+    private struct QstatUsageError: Error {
+        var messages = ""
     }
 
     /// `qstat`: the plain table, `-f` text, `-f -F json`, `-x` history, `-a`/`-u`/`-H` alternate table,
@@ -42,10 +41,8 @@ extension Emulator {
         switch Self.parseQstat(arguments) {
         case .success(let parsed):
             request = parsed
-        case .failure(.conflict):
-            return CommandOutput(stderr: "qstat: conflicting options.\n" + Self.qstatUsage, exitCode: 2)
-        case .failure(.usage):
-            return CommandOutput(stderr: Self.qstatUsage, exitCode: 2)
+        case .failure(let refusal):
+            return CommandOutput(stderr: refusal.messages + Self.qstatUsage, exitCode: 2)
         }
         if faults.serverDown {
             var output = serverDown("qstat")
@@ -74,14 +71,16 @@ extension Emulator {
         return output
     }
 
-    /// Options as qstat.c's getopt loop and its "certain combinations are not allowed" checks take them:
-    /// `-F json` needs `-f` and refuses `-a`/`-u`/`-H` (conflict); `-f` with `-u` is allowed in text and
-    /// still prints the alternate table.
+    /// Options as 23.06.06's qstat.c takes them (getopt, then "certain combinations are not allowed"):
+    /// `-F json` without `-f` and two of `-a`/`-H` are "conflicting options", `-w` with `-F` is refused too.
+    /// `-f` with `-u` (or `-a`, `-H`) is allowed and prints the alternate table; with `-F json` as well,
+    /// 23.06.06 prints that table followed by the JSON envelope (openpbs#2676, made a conflict after 23.06).
     private static func parseQstat(_ arguments: [String]) -> Result<QstatRequest, QstatUsageError> {
         var request = QstatRequest()
         var index = 0
         var formatGiven: String?
         var alternateModes: Set<Character> = []
+        var wide = false
         while index < arguments.count {
             let argument = arguments[index]
             index += 1
@@ -107,28 +106,32 @@ extension Emulator {
                     request.history = true
                     request.finishedOnly = true
                     alternateModes.insert("H")
-                case "t", "w", "E", "J": break
+                case "w": wide = true
+                case "t", "E", "J": break
                 case "F", "u", "D":
-                    guard let value = optionValue(&letters, arguments, &index) else { return .failure(.usage) }
+                    guard let value = optionValue(&letters, arguments, &index) else {
+                        return .failure(QstatUsageError())
+                    }
                     if letter == "F" { formatGiven = value.lowercased() }
                     if letter == "u" {
                         request.alternate = true
                         request.users = (request.users ?? []) + value.split(separator: ",").map(String.init)
                     }
                 default:
-                    return .failure(.usage)
+                    return .failure(QstatUsageError())
                 }
             }
         }
         if let format = formatGiven {
             // Only JSON is emulated; dsv and unknown formats are usage errors here.
-            guard format == "json" else { return .failure(.usage) }
+            guard format == "json" else { return .failure(QstatUsageError()) }
             request.json = true
         }
-        // qstat.c allows one of -a/-i/-r/-q/-H at a time, and a -F format only with -f and without them or -u.
-        if alternateModes.count > 1 { return .failure(.conflict) }
-        if request.json && (!request.full || request.alternate) { return .failure(.conflict) }
-        return .success(request)
+        var refusal = QstatUsageError()
+        if alternateModes.count > 1 { refusal.messages += "qstat: conflicting options.\n" }
+        if request.json && !request.full { refusal.messages += "qstat: conflicting options.\n" }
+        if wide && request.json { refusal.messages += "qstat: option w cannot be used with -F\n" }
+        return refusal.messages.isEmpty ? .success(request) : .failure(refusal)
     }
 
     /// True when `owner` (`user@host`) is one of `users` (`user` or `user@host`), as the server's `acl_check`
@@ -199,6 +202,11 @@ extension Emulator {
                 }
                 found.append(status(job))
             }
+        }
+        if request.json && request.alternate {
+            // openpbs#2676 in 23.06.06: the alternate table is printed, then the envelope without the jobs.
+            return CommandOutput(stdout: QstatTextFormatter.alternate(found, server: server) + envelope([]),
+                                 stderr: errors, exitCode: exitCode)
         }
         if request.json {
             // openpbs#2672: with several ids only the first job found is printed, and nothing else is said.
