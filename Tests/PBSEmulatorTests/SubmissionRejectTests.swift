@@ -57,6 +57,8 @@ import Testing
         let workq = try sandbox.submit("-q", "workq@emu", "-l", "ngpus=1", stdin: "sleep 30\n")
         #expect(sandbox.job(express)?.value("queue") == "express")
         #expect(sandbox.job(workq)?.value("queue") == "workq")
+        let defaultQueue = try sandbox.submit("-q", "@emu", stdin: "true\n")
+        #expect(sandbox.job(defaultQueue)?.value("queue") == "workq")
         #expect(sandbox.run("qstat", "debug").exitCode == 0)
         #expect(sandbox.run("config", "queues", "bad;name").exitCode == 2)
         #expect(sandbox.run("config", "queues", "none").exitCode == 0)
