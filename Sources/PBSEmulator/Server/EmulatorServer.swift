@@ -21,9 +21,18 @@ struct EmulatorServer {
         for signal in [SIGTERM, SIGINT, SIGHUP, SIGCHLD, SIGUSR1] { sigaddset(&signals, signal) }
         pthread_sigmask(SIG_BLOCK, &signals, nil)
 
-        do { try StateStore.makeDirectory(context.home) } catch {
-            log("\(error)")
-            return 1
+        if context.environment[Self.spawnedMarker] == "1" {
+            // The command that started this server created the state directory. If it is gone, it was removed
+            // meanwhile (a test cleaning up): recreating it would leave a server nobody stops.
+            guard FileManager.default.fileExists(atPath: context.home) else {
+                log("pbs-emu: \(context.home) was removed before the server started")
+                return 1
+            }
+        } else {
+            do { try StateStore.makeDirectory(context.home) } catch {
+                log("\(error)")
+                return 1
+            }
         }
         let lockFD = open(context.serverLockFile, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard lockFD >= 0, flock(lockFD, LOCK_EX | LOCK_NB) == 0 else {
@@ -31,6 +40,8 @@ struct EmulatorServer {
             return 1
         }
         defer { close(lockFD) }
+        var lockedFile = stat()
+        fstat(lockFD, &lockedFile)
         _ = FileManager.default.createFile(atPath: context.pidFile, contents: Data("\(getpid())\n".utf8))
         defer { unlink(context.pidFile) }
         log("pbs-emu server \(getpid()) started for \(context.home) (server name \(context.serverName))")
@@ -40,6 +51,13 @@ struct EmulatorServer {
             var info = siginfo_t()
             var timeout = timespec(tv_sec: 0, tv_nsec: 100_000_000)
             let received = sigtimedwait(&signals, &info, &timeout)
+            guard Self.isFile(context.serverLockFile, lockedFile) else {
+                // The state directory was removed or replaced: nothing can reach this server or its jobs any
+                // more, and its next tick would recreate the directory. It ends its jobs and leaves.
+                log("pbs-emu server: \(context.home) was removed; ending its jobs and stopping")
+                for pid in children.keys { kill(-pid, SIGKILL) }
+                break
+            }
             if received == SIGTERM || received == SIGINT || received == SIGHUP, shutdownSince == nil {
                 shutdownSince = Emulator.now()
                 log("pbs-emu server stopping: deleting unfinished jobs")
@@ -59,6 +77,15 @@ struct EmulatorServer {
         }
         log("pbs-emu server \(getpid()) stopped")
         return 0
+    }
+
+    /// The environment variable `ensureServer` sets for the server it starts.
+    static let spawnedMarker = "PBS_EMU_SPAWNED"
+
+    /// True when `path` is still the file described by `locked` (same device and inode).
+    private static func isFile(_ path: String, _ locked: stat) -> Bool {
+        var current = stat()
+        return stat(path, &current) == 0 && current.st_dev == locked.st_dev && current.st_ino == locked.st_ino
     }
 
     /// One pass over the state; returns true while job processes remain.

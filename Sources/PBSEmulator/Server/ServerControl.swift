@@ -33,6 +33,7 @@ extension Emulator {
             var environment = context.environment
             environment["PBS_EMU_HOME"] = context.home
             environment["PBS_EMU_SERVER"] = context.serverName
+            environment[EmulatorServer.spawnedMarker] = "1"
             _ = try ProcessLauncher.spawn(
                 [context.executablePath, "server", "run"],
                 environment: environment.map { "\($0.key)=\($0.value)" }, directory: "/",
