@@ -75,8 +75,9 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        // The PBS server emulator (qsub/qstat/qdel as local processes, fault injection).
-        .target(name: "PBSEmulator", dependencies: ["PBSCore"], swiftSettings: strict),
+        // The PBS server emulator (qsub/qstat/qdel as local processes, fault injection). It does not use PBSCore on
+        // purpose: it re-implements the PBS formats, so its tests are an independent check of clusterd's parsers.
+        .target(name: "PBSEmulator", swiftSettings: strict),
         // Command-line pieces shared by clusterd and clusterctl (--config, check-config, output, inspect-qstat).
         .target(
             name: "ClusterCLI",

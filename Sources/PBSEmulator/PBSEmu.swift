@@ -4,11 +4,11 @@ import Foundation
 /// through symlinks) or on its first argument.
 public enum PBSEmu {
     static let usage = """
-        usage: pbs-emu qsub|qstat|qdel|qhold|qrls [args...]   (or call it through symlinks with those names)
+        usage: pbs-emu qsub|qstat|qselect|qdel|qhold|qrls [args...]   (or through symlinks with those names)
                pbs-emu server run|stop|status
                pbs-emu fault list|clear|<name> ...            (pbs-emu fault --help)
                pbs-emu kill <id> --exit <status>
-               pbs-emu config [queue-wait <d> | ncpus <n> | kill-delay <d>]
+               pbs-emu config [<setting> <value>]             (pbs-emu config --help)
                pbs-emu stats [reset]
                pbs-emu install-links <bindir>
         State directory: $PBS_EMU_HOME (default $XDG_STATE_HOME/pbs-emu or ~/.local/state/pbs-emu).
@@ -33,6 +33,7 @@ public enum PBSEmu {
         case "qsub": return emulator.qsub(rest, stdin: stdin)
         case "qstat": return emulator.qstat(rest)
         case "qdel": return emulator.qdel(rest)
+        case "qselect": return emulator.qselect(rest)
         case "qhold", "qrls": return emulator.holdOrRelease(command, rest)
         case "server": return emulator.server(rest)
         case "fault": return emulator.fault(rest)

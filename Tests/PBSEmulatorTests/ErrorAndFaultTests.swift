@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 @testable import PBSEmulator
 
@@ -57,7 +58,8 @@ import Testing
         #expect(qsub.exitCode == 162)
         #expect(qsub.stdout.isEmpty)
         #expect(sandbox.run("qdel", "1").exitCode == 162)
-        #expect(sandbox.run("stats").stdout == "{\"qdel\":1,\"qhold\":0,\"qrls\":0,\"qstat\":1,\"qsub\":1}\n")
+        #expect(sandbox.run("stats").stdout
+            == "{\"qdel\":1,\"qhold\":0,\"qrls\":0,\"qselect\":0,\"qstat\":1,\"qsub\":1}\n")
         #expect(sandbox.run("fault", "list").stdout.contains("server-down  on"))
         sandbox.run("fault", "server-down", "off")
         #expect(try sandbox.submit(stdin: "true\n") == "1.emu")
@@ -83,6 +85,41 @@ import Testing
         #expect((try? JSONSerialization.jsonObject(with: Data(garbage.stdout.utf8))) == nil)
         sandbox.run("fault", "clear")
         #expect(sandbox.run("qstat", "-f").stdout == full)
+    }
+
+    /// qsub-hang: the job exists and runs while qsub has not printed its id yet; `slow` sleeps before anything
+    /// happens, so no job exists while it sleeps.
+    @Test func qsubHangSleepsAfterTheJobExists() throws {
+        let sandbox = try Sandbox()
+        defer { sandbox.stop() }
+        #expect(sandbox.run("fault", "qsub-hang", "1500ms").exitCode == 0)
+        #expect(sandbox.run("fault", "list").stdout.contains("qsub-hang    1.5s"))
+        let printed = Mutex<String?>(nil)
+        let start = Date()
+        let submitter = Thread {
+            let result = sandbox.run("qsub", stdin: "sleep 30\n")
+            printed.withLock { $0 = result.stdout }
+        }
+        submitter.start()
+        try sandbox.waitForState("1.emu", "R")
+        #expect(printed.withLock { $0 } == nil, "qsub answered before the job ran")
+        while printed.withLock({ $0 }) == nil { usleep(20_000) }
+        #expect(Date().timeIntervalSince(start) >= 1.5)
+        #expect(printed.withLock { $0 } == "1.emu\n")
+
+        sandbox.run("fault", "clear")
+        sandbox.run("fault", "slow", "1s")
+        let slowDone = Mutex(false)
+        let slowSubmitter = Thread {
+            _ = sandbox.run("qsub", stdin: "sleep 30\n")
+            slowDone.withLock { $0 = true }
+        }
+        slowSubmitter.start()
+        usleep(500_000)
+        // Read the state file: qstat would sleep as well.
+        #expect(try sandbox.savedState().jobs.count == 1, "slow created the job before sleeping")
+        while !slowDone.withLock({ $0 }) { usleep(20_000) }
+        #expect(try sandbox.savedState().jobs.count == 2)
     }
 
     @Test func vanishHidesAJob() throws {

@@ -69,4 +69,51 @@ import Testing
         #expect(QstatTextFormatter.table([job]) == expected)
         #expect(QstatTextFormatter.table([]) == "")
     }
+
+    /// `qstat -a`/`-u` rows laid out as qstat.c's `altdsp_statjob` prints them: truncation with `*`, right-aligned
+    /// numbers, ` -- ` for what a job does not have yet, HH:MM of the times, sizes in the largest fitting unit.
+    @Test func alternateTableMatchesAltdspColumns() {
+        let running = JobStatus(id: "12.vm", attributes: [
+            JobAttribute("Job_Name", "a-very-long-name"), JobAttribute("Job_Owner", "pbsuser@vm"),
+            JobAttribute("resources_used", resource: "walltime", "00:12:34"), JobAttribute("job_state", "R"),
+            JobAttribute("queue", "workq"), JobAttribute("Resource_List", resource: "mem", "1048576kb"),
+            JobAttribute("Resource_List", resource: "ncpus", "2"),
+            JobAttribute("Resource_List", resource: "nodect", "1"),
+            JobAttribute("Resource_List", resource: "walltime", "01:00:00"), JobAttribute("session_id", "4242"),
+        ])
+        let queued = JobStatus(id: "13.vm", attributes: [
+            JobAttribute("Job_Name", "STDIN"), JobAttribute("Job_Owner", "averylongusername@vm"),
+            JobAttribute("job_state", "Q"), JobAttribute("queue", "longqueuename"),
+            JobAttribute("Resource_List", resource: "ncpus", "1"),
+            JobAttribute("Resource_List", resource: "nodect", "1"),
+        ])
+        let expected = "\nvm: \n" + String(repeating: " ", count: 60) + "Req'd  Req'd   Elap\n" + """
+            Job ID          Username Queue    Jobname    SessID NDS TSK Memory Time  S Time
+            --------------- -------- -------- ---------- ------ --- --- ------ ----- - -----
+            12.vm           pbsuser  workq    a-very-lo*   4242   1   2 1024mb 01:00 R 00:12
+            13.vm           averylo* longque* STDIN         --    1   1    --    --  Q   -- 
+
+            """
+        #expect(QstatTextFormatter.alternate([running, queued], server: "vm") == expected)
+        #expect(QstatTextFormatter.alternate([], server: "vm") == "")
+        #expect(QstatTextFormatter.alternateSize("2gb") == "2gb")
+        #expect(QstatTextFormatter.alternateSize("100") == "100 b")
+        #expect(QstatTextFormatter.alternateSize("20000mb") == "20gb")
+    }
+
+    /// Walltime values as OpenPBS's `decode_time` takes them.
+    @Test func timeValuesDecodeLikeOpenPBS() {
+        #expect(PBSTime.decodeTime("10") == 10)
+        #expect(PBSTime.decodeTime("1:30") == 90)
+        #expect(PBSTime.decodeTime("01:00:00") == 3600)
+        #expect(PBSTime.decodeTime("5:") == 300)
+        #expect(PBSTime.decodeTime("1.5") == 2)
+        #expect(PBSTime.decodeTime("1.4") == 1)
+        #expect(PBSTime.decodeTime("abc") == nil)
+        #expect(PBSTime.decodeTime("1:2:3:4") == nil)
+        #expect(PBSTime.decodeTime(":5") == nil)
+        #expect(PBSTime.decodeTime("1::2") == nil)
+        #expect(PBSTime.decodeTime("1.x") == nil)
+        #expect(PBSTime.decodeTime("-5") == nil)
+    }
 }

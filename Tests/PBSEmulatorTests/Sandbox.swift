@@ -96,6 +96,12 @@ final class Sandbox: Sendable {
         try waitFor(id, timeout: timeout) { $0.value("job_state") == state }
     }
 
+    /// The emulator's state file as it is now, read without running a command (commands may be slowed by a
+    /// fault).
+    func savedState() throws -> EmulatorState {
+        try JSONDecoder().decode(EmulatorState.self, from: Data(contentsOf: URL(fileURLWithPath: home + "/state.json")))
+    }
+
     /// Stops the server (ending every job) and removes the directories.
     func stop() {
         run("server", "stop")

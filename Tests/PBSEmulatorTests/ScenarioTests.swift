@@ -131,7 +131,8 @@ import Testing
         }
         let all = ids.withLock { $0 }
         #expect(Set(all) == Set((1...8).map { "\($0).emu" }))
-        #expect(sandbox.run("stats").stdout == "{\"qdel\":0,\"qhold\":0,\"qrls\":0,\"qstat\":0,\"qsub\":8}\n")
+        #expect(sandbox.run("stats").stdout
+            == "{\"qdel\":0,\"qhold\":0,\"qrls\":0,\"qselect\":0,\"qstat\":0,\"qsub\":8}\n")
     }
 
     @Test func serverStopEndsEveryJobAndLeavesNoProcess() throws {
@@ -147,6 +148,32 @@ import Testing
         #expect(sandbox.job(running)?.value("Exit_status") == "271")
         #expect(sandbox.job(held)?.value("substate") == "91")
         #expect(sandbox.job(held)?.value("Exit_status") == nil)
+    }
+
+    /// A server whose state directory is removed under it (a test cleaning up while a command had just
+    /// started the server) ends its jobs and exits instead of recreating the directory and living on.
+    @Test func serverLeavesWhenItsStateDirectoryIsRemoved() throws {
+        let sandbox = try Sandbox()
+        defer { sandbox.stop() }
+        let id = try sandbox.submit(stdin: "sleep 30\n")
+        let session = try #require(try sandbox.waitForState(id, "R").value("session_id").flatMap { Int32($0) })
+        let pidText = try String(contentsOfFile: sandbox.home + "/server.pid", encoding: .utf8)
+        let server = try #require(Int32(pidText.trimmingCharacters(in: .whitespacesAndNewlines)))
+        try FileManager.default.removeItem(atPath: sandbox.home)
+        let deadline = Date().addingTimeInterval(5)
+        while (Self.isAlive(server) || Self.isAlive(session)) && Date() < deadline {
+            usleep(20_000)
+        }
+        #expect(!Self.isAlive(server))
+        #expect(!Self.isAlive(session))
+        #expect(!FileManager.default.fileExists(atPath: sandbox.home))
+    }
+
+    /// True while the process exists and is not a zombie (nothing may reap orphans in a container).
+    static func isAlive(_ pid: Int32) -> Bool {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return false }
+        return stat[stat.index(close, offsetBy: 2)] != "Z"
     }
 
     @Test func symlinksDispatchOnTheirName() throws {

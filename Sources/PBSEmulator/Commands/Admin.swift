@@ -4,7 +4,8 @@ extension Emulator {
     static let faultUsage = """
         usage: pbs-emu fault list | clear
                pbs-emu fault server-down|garbage|truncate|no-history on|off
-               pbs-emu fault slow <seconds>|off
+               pbs-emu fault slow <duration>|off
+               pbs-emu fault qsub-hang <duration>|off
                pbs-emu fault vanish <id> [on|off]
                pbs-emu fault qsub-fail <count>|off
                pbs-emu fault kill <id> <exit-status>
@@ -40,11 +41,11 @@ extension Emulator {
                     case "truncate": faults.truncate = on
                     default: faults.noHistory = on
                     }
-                case "slow":
+                case "slow", "qsub-hang":
                     guard rest.count == 1, let seconds = rest[0] == "off" ? 0 : EmulatorDuration.parse(rest[0]) else {
                         return CommandOutput(stderr: Self.faultUsage, exitCode: 2)
                     }
-                    faults.slow = seconds
+                    if name == "slow" { faults.slow = seconds } else { faults.qsubHang = seconds }
                 case "qsub-fail":
                     guard rest.count == 1, let count = rest[0] == "off" ? 0 : Int(rest[0]), count >= 0 else {
                         return CommandOutput(stderr: Self.faultUsage, exitCode: 2)
@@ -80,6 +81,7 @@ extension Emulator {
             vanish       \(vanished.isEmpty ? "none" : vanished)
             qsub-fail    \(faults.qsubFail)
             no-history   \(onOff(faults.noHistory))
+            qsub-hang    \(faults.qsubHang == 0 ? "off" : "\(CJSONValue.formatNumber(faults.qsubHang))s")
 
             """
     }
@@ -95,8 +97,11 @@ extension Emulator {
         do {
             let message = try store.withLockedState { state -> String? in
                 guard let index = state.index(of: seq) else { return "pbs-emu: Unknown Job Id \(display)\n" }
-                guard state.jobs[index].isRunning else { return "pbs-emu: job \(display) is not running\n" }
+                guard state.jobs[index].isRunning, state.jobs[index].processEnd == nil else {
+                    return "pbs-emu: job \(display) is not running\n"
+                }
                 state.jobs[index].endReason = .system(exitStatus: status)
+                state.jobs[index].endStartedAt = Self.now()
                 return nil
             }
             if let message { return CommandOutput(stderr: message, exitCode: 1) }
@@ -107,32 +112,80 @@ extension Emulator {
         return CommandOutput()
     }
 
-    /// `pbs-emu config [queue-wait <duration> | ncpus <n> | kill-delay <duration>]`.
+    static let configUsage = """
+        usage: pbs-emu config                                     (prints the settings as JSON)
+               pbs-emu config queue-wait <duration>|off           (minimum time in Q, default 0)
+               pbs-emu config queue-wait <duration>|off --name <glob>
+                                                              (for jobs whose name matches; off removes it)
+               pbs-emu config queue-wait clear                    (removes every --name wait)
+               pbs-emu config ncpus <n>                           (CPUs of the node, 0 = unlimited)
+               pbs-emu config kill-delay <duration>               (SIGTERM -> SIGKILL, default 2s)
+               pbs-emu config exit-lag <duration>|off             (R after the end began, before F)
+               pbs-emu config walltime-grace <duration>|off       (walltime enforced that much late)
+               pbs-emu config queues <name>[,<name>...]|none      (queues besides workq)
+               pbs-emu config resources <name>[,<name>...]|none   (custom resources besides the built-in)
+        Durations: 500ms, 3s, 2m, 1h or plain seconds.
+
+        """
+
+    /// `pbs-emu config [<setting> <value>]`: prints the settings, or changes one (see `configUsage`).
     public func config(_ arguments: [String]) -> CommandOutput {
-        let usage = CommandOutput(
-            stderr: "usage: pbs-emu config [queue-wait <duration> | ncpus <n> | kill-delay <duration>]\n",
-            exitCode: 2
-        )
+        let usage = CommandOutput(stderr: Self.configUsage, exitCode: 2)
+        if arguments == ["--help"] || arguments == ["-h"] { return CommandOutput(stdout: Self.configUsage) }
+        func duration(_ text: String) -> Double? { text == "off" ? 0 : EmulatorDuration.parse(text) }
         do {
             return try store.withLockedState { state -> CommandOutput in
                 switch arguments.count {
                 case 0:
-                    let config = state.config
-                    return CommandOutput(stdout: "{\"queue_wait\": \(config.queueWait), \"ncpus\": \(config.ncpus), "
-                                         + "\"kill_delay\": \(config.killDelay)}\n")
+                    return CommandOutput(stdout: Self.describe(state.config))
                 case 2:
                     switch arguments[0] {
                     case "queue-wait":
-                        guard let seconds = EmulatorDuration.parse(arguments[1]) else { return usage }
-                        state.config.queueWait = seconds
+                        if arguments[1] == "clear" {
+                            state.config.nameQueueWaits = []
+                        } else {
+                            guard let seconds = duration(arguments[1]) else { return usage }
+                            state.config.queueWait = seconds
+                        }
                     case "kill-delay":
                         guard let seconds = EmulatorDuration.parse(arguments[1]) else { return usage }
                         state.config.killDelay = seconds
+                    case "exit-lag":
+                        guard let seconds = duration(arguments[1]) else { return usage }
+                        state.config.exitLag = seconds
+                    case "walltime-grace":
+                        guard let seconds = duration(arguments[1]) else { return usage }
+                        state.config.walltimeGrace = seconds
                     case "ncpus":
                         guard let count = Int(arguments[1]), count >= 0 else { return usage }
                         state.config.ncpus = count
+                    case "queues", "resources":
+                        let names = arguments[1] == "none" ? [] : arguments[1].split(separator: ",").map(String.init)
+                        guard names.allSatisfy(Self.isPBSName) else { return usage }
+                        if arguments[0] == "queues" {
+                            state.config.queues = names
+                        } else {
+                            state.config.resources = names
+                        }
                     default:
                         return usage
+                    }
+                    return CommandOutput()
+                case 4:
+                    guard arguments[0] == "queue-wait", arguments[2] == "--name", !arguments[3].isEmpty else {
+                        return usage
+                    }
+                    let pattern = arguments[3]
+                    if arguments[1] == "off" {
+                        state.config.nameQueueWaits.removeAll { $0.pattern == pattern }
+                        return CommandOutput()
+                    }
+                    guard let seconds = EmulatorDuration.parse(arguments[1]) else { return usage }
+                    let wait = NameQueueWait(pattern: pattern, seconds: seconds)
+                    if let index = state.config.nameQueueWaits.firstIndex(where: { $0.pattern == pattern }) {
+                        state.config.nameQueueWaits[index] = wait
+                    } else {
+                        state.config.nameQueueWaits.append(wait)
                     }
                     return CommandOutput()
                 default:
@@ -142,6 +195,32 @@ extension Emulator {
         } catch {
             return Self.failure("pbs-emu", error)
         }
+    }
+
+    /// Queue and resource names as PBS allows them: a letter first, then letters, digits, `_` and `-`.
+    static func isPBSName(_ name: String) -> Bool {
+        guard let first = name.first, first.isASCII, first.isLetter else { return false }
+        return name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") }
+    }
+
+    /// The settings as one line of JSON, every key always present.
+    static func describe(_ config: EmulatorConfig) -> String {
+        func number(_ value: Double) -> String { CJSONValue.formatNumber(value) }
+        func strings(_ list: [String]) -> String { "[" + list.map(CJSONValue.quoted).joined(separator: ", ") + "]" }
+        let waits = config.nameQueueWaits.map { wait in
+            "{\"name\": \(CJSONValue.quoted(wait.pattern)), \"wait\": \(number(wait.seconds))}"
+        }
+        let members = [
+            "\"queue_wait\": \(number(config.queueWait))",
+            "\"queue_wait_names\": [\(waits.joined(separator: ", "))]",
+            "\"ncpus\": \(config.ncpus)",
+            "\"kill_delay\": \(number(config.killDelay))",
+            "\"exit_lag\": \(number(config.exitLag))",
+            "\"walltime_grace\": \(number(config.walltimeGrace))",
+            "\"queues\": \(strings(config.knownQueues))",
+            "\"resources\": \(strings(config.resources))",
+        ]
+        return "{" + members.joined(separator: ", ") + "}\n"
     }
 
     /// `pbs-emu stats [reset]`: calls per command as JSON (`{"qdel":0,"qhold":0,"qrls":0,"qstat":3,"qsub":1}`).
@@ -188,5 +267,5 @@ extension Emulator {
         return CommandOutput(stdout: printed)
     }
 
-    static let commandNames = ["qdel", "qhold", "qrls", "qstat", "qsub"]
+    static let commandNames = ["qdel", "qhold", "qrls", "qselect", "qstat", "qsub"]
 }

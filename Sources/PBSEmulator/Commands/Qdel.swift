@@ -54,7 +54,11 @@ extension Emulator {
                             exitCode = 35
                         }
                     } else if job.isRunning {
-                        if state.jobs[position].endReason == nil { state.jobs[position].endReason = .deleted }
+                        // A job whose process is already gone (exit lag) ends as it was going to.
+                        if job.endReason == nil && job.processEnd == nil {
+                            state.jobs[position].endReason = .deleted
+                            state.jobs[position].endStartedAt = now
+                        }
                         wake = true
                     } else {
                         Scheduler.finishUnstarted(&state.jobs[position], now: now)

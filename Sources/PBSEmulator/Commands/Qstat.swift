@@ -1,7 +1,7 @@
 extension Emulator {
-    static let qstatUsage = """
-        usage:
-        qstat [-f] [-J] [-p] [-t] [-x] [-E] [-F format] [-D delim] [ job_identifier... | destination... ]
+    /// qstat.c's usage text (23.06.06; its first line really ends with a space).
+    static let qstatUsage = "usage: \n" + """
+        qstat [-f] [-J] [-p] [-t] [-x] [-E] [-F format | -w] [-D delim] [ job_identifier... | destination... ]
         qstat [-a|-i|-r|-H|-T] [-J] [-t] [-u user] [-n] [-s] [-G|-M] [-1] [-w]
         \t[ job_identifier... | destination... ]
         qstat -Q [-f] [-F format] [-D delim] [ destination... ]
@@ -15,19 +15,34 @@ extension Emulator {
         var full = false
         var history = false
         var json = false
-        var user: String?
+        /// `-a`, `-u` or `-H`: the alternate table (qstat.c's `altdsp_statjob`), even together with `-f`.
+        var alternate = false
+        /// `-H`: only finished jobs in listings.
+        var finishedOnly = false
+        /// `-u user[@host][,...]`: a filter on listings (not on job ids).
+        var users: [String]?
         var operands: [String] = []
     }
 
-    /// `qstat`: the plain table, `-f` text, `-f -F json`, `-x` history, `-u user`, `--version`.
+    /// Refused options: what qstat prints before the usage (nothing, or its complaints), exit 2.
+    private struct QstatUsageError: Error {
+        var messages = ""
+    }
+
+    /// `qstat`: the plain table, `-f` text, `-f -F json`, `-x` history, `-a`/`-u`/`-H` alternate table,
+    /// `--version`.
     public func qstat(_ arguments: [String]) -> CommandOutput {
         if arguments.contains("--version") {
             return CommandOutput(stdout: "pbs_version = \(QstatJSONFormatter.pbsVersion)\n")
         }
         let faults: FaultSettings
         do { faults = try enter("qstat") } catch { return Self.failure("qstat", error) }
-        guard let request = Self.parseQstat(arguments) else {
-            return CommandOutput(stderr: Self.qstatUsage, exitCode: 2)
+        let request: QstatRequest
+        switch Self.parseQstat(arguments) {
+        case .success(let parsed):
+            request = parsed
+        case .failure(let refusal):
+            return CommandOutput(stderr: refusal.messages + Self.qstatUsage, exitCode: 2)
         }
         if faults.serverDown {
             var output = serverDown("qstat")
@@ -56,10 +71,16 @@ extension Emulator {
         return output
     }
 
-    private static func parseQstat(_ arguments: [String]) -> QstatRequest? {
+    /// Options as 23.06.06's qstat.c takes them (getopt, then "certain combinations are not allowed"):
+    /// `-F json` without `-f` and two of `-a`/`-H` are "conflicting options", `-w` with `-F` is refused too.
+    /// `-f` with `-u` (or `-a`, `-H`) is allowed and prints the alternate table; with `-F json` as well,
+    /// 23.06.06 prints that table followed by the JSON envelope (openpbs#2676, made a conflict after 23.06).
+    private static func parseQstat(_ arguments: [String]) -> Result<QstatRequest, QstatUsageError> {
         var request = QstatRequest()
         var index = 0
         var formatGiven: String?
+        var alternateModes: Set<Character> = []
+        var wide = false
         while index < arguments.count {
             let argument = arguments[index]
             index += 1
@@ -76,24 +97,55 @@ extension Emulator {
                 letters = letters.dropFirst()
                 switch letter {
                 case "f": request.full = true
-                case "x", "H": request.history = true
-                case "t", "w", "E", "J": break
+                case "x": request.history = true
+                case "a":
+                    request.alternate = true
+                    alternateModes.insert("a")
+                case "H":
+                    request.alternate = true
+                    request.history = true
+                    request.finishedOnly = true
+                    alternateModes.insert("H")
+                case "w": wide = true
+                case "t", "E", "J": break
                 case "F", "u", "D":
-                    guard let value = optionValue(&letters, arguments, &index) else { return nil }
+                    guard let value = optionValue(&letters, arguments, &index) else {
+                        return .failure(QstatUsageError())
+                    }
                     if letter == "F" { formatGiven = value.lowercased() }
-                    if letter == "u" { request.user = value }
+                    if letter == "u" {
+                        request.alternate = true
+                        request.users = (request.users ?? []) + value.split(separator: ",").map(String.init)
+                    }
                 default:
-                    return nil
+                    return .failure(QstatUsageError())
                 }
             }
         }
         if let format = formatGiven {
             // Only JSON is emulated; dsv and unknown formats are usage errors here.
-            guard format == "json" else { return nil }
+            guard format == "json" else { return .failure(QstatUsageError()) }
             request.json = true
         }
-        if request.json && request.user != nil { return nil }
-        return request
+        var refusal = QstatUsageError()
+        if alternateModes.count > 1 { refusal.messages += "qstat: conflicting options.\n" }
+        if request.json && !request.full { refusal.messages += "qstat: conflicting options.\n" }
+        if wide && request.json { refusal.messages += "qstat: option w cannot be used with -F\n" }
+        return refusal.messages.isEmpty ? .success(request) : .failure(refusal)
+    }
+
+    /// True when `owner` (`user@host`) is one of `users` (`user` or `user@host`), as the server's `acl_check`
+    /// matches a `-u` list.
+    static func ownerMatches(_ owner: String, _ users: [String]) -> Bool {
+        let ownerUser = owner.prefix { $0 != "@" }
+        let ownerHost = owner.contains("@") ? String(owner.drop { $0 != "@" }.dropFirst()) : ""
+        return users.contains { entry in
+            let parts = entry.split(separator: "@", maxSplits: 1).map(String.init)
+            guard parts.first.map({ $0 == ownerUser }) ?? false else { return false }
+            guard parts.count == 2 else { return true }
+            let host = parts[1]
+            return host == ownerHost || host == "*" || (host.hasPrefix("*") && ownerHost.hasSuffix(host.dropFirst()))
+        }
     }
 
     private func envelope(_ jobs: [JobStatus]) -> String {
@@ -109,11 +161,15 @@ extension Emulator {
         var found: [JobStatus] = []
         var errors = ""
         var exitCode: Int32 = 0
+        // A listing (no operand, or a queue) is the server's select: -u and -H filter it. Job ids are looked
+        // up one by one and are shown whatever their owner or state (pbs_statjob in qstat.c).
+        func listed(_ job: EmulatedJob) -> Bool {
+            !Self.isHidden(job, faults: faults) && (request.history || !job.isFinished)
+                && (!request.finishedOnly || job.isFinished)
+                && (request.users.map { Self.ownerMatches("\(job.user)@\(job.submitHost)", $0) } ?? true)
+        }
         if request.operands.isEmpty {
-            found = state.jobs
-                .filter { !Self.isHidden($0, faults: faults) && (request.history || !$0.isFinished) }
-                .filter { request.user == nil || $0.user == request.user }
-                .map(status)
+            found = state.jobs.filter(listed).map(status)
         }
         for operand in request.operands {
             switch JobOperand.parse(operand, server: server) {
@@ -121,16 +177,13 @@ extension Emulator {
                 errors += "qstat: illegally formed job identifier: \(text)\n"
                 exitCode = 1
             case .destination(let queue):
-                let known = queue == "workq" || state.jobs.contains { $0.queue == queue }
+                let known = state.config.knownQueues.contains(queue) || state.jobs.contains { $0.queue == queue }
                 guard known else {
                     errors += "qstat: Unknown queue destination \(queue)\n"
                     exitCode = 170
                     continue
                 }
-                found += state.jobs
-                    .filter { $0.queue == queue && !Self.isHidden($0, faults: faults) }
-                    .filter { request.history || !$0.isFinished }
-                    .map(status)
+                found += state.jobs.filter { $0.queue == queue && listed($0) }.map(status)
             case .foreign(let display):
                 errors += "qstat: Unknown Job Id \(display)\n"
                 exitCode = 153
@@ -150,6 +203,11 @@ extension Emulator {
                 found.append(status(job))
             }
         }
+        if request.json && request.alternate {
+            // openpbs#2676 in 23.06.06: the alternate table is printed, then the envelope without the jobs.
+            return CommandOutput(stdout: QstatTextFormatter.alternate(found, server: server) + envelope([]),
+                                 stderr: errors, exitCode: exitCode)
+        }
         if request.json {
             // openpbs#2672: with several ids only the first job found is printed, and nothing else is said.
             if request.operands.count > 1, let first = found.first {
@@ -157,7 +215,8 @@ extension Emulator {
             }
             return CommandOutput(stdout: envelope(found), stderr: errors, exitCode: exitCode)
         }
-        let text = request.full ? QstatTextFormatter.full(found) : QstatTextFormatter.table(found)
+        let text = request.alternate ? QstatTextFormatter.alternate(found, server: server)
+            : request.full ? QstatTextFormatter.full(found) : QstatTextFormatter.table(found)
         return CommandOutput(stdout: text, stderr: errors, exitCode: exitCode)
     }
 }

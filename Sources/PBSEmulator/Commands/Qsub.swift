@@ -8,8 +8,9 @@ extension Emulator {
             return CommandOutput(stdout: "pbs_version = \(QstatJSONFormatter.pbsVersion)\n")
         }
         var failNow = false
+        let hang: Double
         do {
-            _ = try enter("qsub")
+            hang = try enter("qsub").qsubHang
             try store.withLockedState { state in
                 if !state.faults.serverDown && state.faults.qsubFail > 0 {
                     state.faults.qsubFail -= 1
@@ -26,8 +27,14 @@ extension Emulator {
         }
         do {
             let output = try submit(arguments, stdin: stdin)
+            guard output.exitCode == 0 else { return output }
             ensureServer()
             wakeServer()
+            if hang > 0 {
+                // The job exists (and runs) while the client has not said its id yet: a caller that gives up
+                // now has a job it does not know about.
+                usleep(UInt32(min(hang, 3600) * 1_000_000))
+            }
             return output
         } catch let error as QsubError {
             return CommandOutput(stderr: error.message, exitCode: error.exitCode)
@@ -57,6 +64,7 @@ extension Emulator {
         let directives = commandLine.commandMode ? QsubOptions()
             : try QsubOptions.parse(QsubOptions.directiveArguments(script: script, prefix: prefix), directive: true)
         let options = commandLine.overriding(directives)
+        try ResourceRequest.verify(options.resources)
         let request = try ResourceRequest.resolve(options.resources)
         let now = Self.now()
         let queue = options.queue ?? "workq"
@@ -65,13 +73,27 @@ extension Emulator {
         let dependencies = try parseDependencies(options.depend)
 
         return try store.withLockedState { state in
-            for dependency in dependencies {
-                for parent in dependency.parents where state.index(of: parent) == nil {
-                    throw QsubError(message: "qsub: Unknown Job Id \(context.jobID(parent))\n", exitCode: 153)
-                }
-            }
+            // The server numbers a submission before it checks it (req_quejob in OpenPBS), so each rejection
+            // below uses up a job id, as on a real server. Rejections are returned, not thrown, so that the
+            // used-up id is saved.
             let seq = state.nextSeq
             state.nextSeq += 1
+            guard state.config.knownQueues.contains(queue) else {
+                return CommandOutput(stderr: "qsub: Unknown queue\n", exitCode: 170)
+            }
+            if let error = ResourceRequest.unknownTopLevelResource(in: options.resources,
+                                                                  custom: state.config.resources) {
+                return CommandOutput(stderr: error.message, exitCode: error.exitCode)
+            }
+            for dependency in dependencies {
+                for parent in dependency.parents where state.index(of: parent) == nil {
+                    return CommandOutput(stderr: "qsub: Unknown Job Id \(context.jobID(parent))\n", exitCode: 153)
+                }
+            }
+            if let error = ResourceRequest.unknownSelectResource(in: options.resources,
+                                                                custom: state.config.resources) {
+                return CommandOutput(stderr: error.message, exitCode: error.exitCode)
+            }
             try StateStore.makeDirectory(context.spoolDirectory)
             var command: [String]
             var runWithShell = false

@@ -135,7 +135,10 @@ struct QsubOptions {
             join = value
         case "o": output = value
         case "e": error = value
-        case "q": queue = value.split(separator: "@").first.map(String.init) ?? value
+        case "q":
+            // `queue`, `queue@server`, or `@server` for the server's default queue.
+            let name = value.prefix { $0 != "@" }
+            queue = name.isEmpty ? nil : String(name)
         case "A": account = value
         case "P": project = value
         case "W":

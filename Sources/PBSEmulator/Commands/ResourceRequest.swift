@@ -4,6 +4,102 @@ struct ResourceRequest {
     var chunks: [ResourceChunk]
     var walltime: Int?
 
+    /// The resources an OpenPBS 23.06 server knows without a site `resourcedef`
+    /// (src/lib/Libattr/master_resc_def_all.xml); anything else is PBSE_UNKRESC unless configured.
+    static let builtIn: Set<String> = [
+        "accelerator", "accelerator_group", "accelerator_memory", "accelerator_model", "aoe", "arch", "cpupercent",
+        "cput", "energy", "eoe", "exec_vnode", "file", "hbmem", "host", "hpm", "max_walltime", "mem",
+        "min_walltime", "mpiprocs", "naccelerators", "nchunk", "ncpus", "nice", "nodect", "nodemask", "nodes",
+        "ompthreads", "partition", "pcap_accelerator", "pcap_node", "pcput", "pgov", "place", "pmem",
+        "preempt_targets", "pstate", "pvmem", "resc", "select", "site", "soft_walltime", "software", "ssinodes",
+        "start_time", "vmem", "vnode", "vntype", "walltime",
+    ]
+
+    /// How the client library checks a value before anything is sent (`verify_datatype_*` in
+    /// src/lib/Libecl): time, non-negative integer or size.
+    private enum ValueType { case time, count, size }
+
+    private static let valueTypes: [String: ValueType] = [
+        "walltime": .time, "cput": .time, "pcput": .time, "soft_walltime": .time, "min_walltime": .time,
+        "max_walltime": .time, "ncpus": .count, "mpiprocs": .count, "ompthreads": .count, "nodect": .count,
+        "nchunk": .count, "naccelerators": .count, "mem": .size, "vmem": .size, "pmem": .size, "pvmem": .size,
+        "file": .size, "hbmem": .size, "accelerator_memory": .size,
+    ]
+
+    private static func isValid(_ value: String, _ type: ValueType) -> Bool {
+        switch type {
+        case .time: PBSTime.decodeTime(value) != nil
+        case .count: Int(value.hasPrefix("+") ? String(value.dropFirst()) : value).map { $0 >= 0 } ?? false
+        case .size: Memory.kilobytes(value) != nil
+        }
+    }
+
+    /// The checks qsub's client library makes before it contacts the server (`pbs_verify_attributes` in
+    /// `pbs_submit`): a bad value is PBSE_BADATVAL, exit 166, and no job id is used. A select chunk names
+    /// the offending resource `select.<name>` (the library reuses the chunk's attribute name), a select that
+    /// does not parse `Resource_List.select`.
+    static func verify(_ requested: [NamedValue]) throws(QsubError) {
+        for item in requested {
+            let name = item.name.lowercased()
+            if name == "select" {
+                try verifySelect(item.value)
+            } else if let type = valueTypes[name], !item.value.isEmpty, !isValid(item.value, type) {
+                throw illegalValue("Resource_List.\(item.name)")
+            }
+        }
+    }
+
+    private static func verifySelect(_ select: String) throws(QsubError) {
+        guard !select.isEmpty else { throw illegalValue("Resource_List.select") }
+        for chunkText in select.split(separator: "+", omittingEmptySubsequences: false) {
+            let parts = chunkText.split(separator: ":", omittingEmptySubsequences: false)
+            for (index, part) in parts.enumerated() {
+                if index == 0, let count = Int(part) {
+                    guard count > 0 else { throw illegalValue("Resource_List.select") }
+                    continue
+                }
+                let pair = part.split(separator: "=", maxSplits: 1).map(String.init)
+                guard pair.count == 2, !pair[0].isEmpty, !pair[1].isEmpty else {
+                    throw illegalValue("Resource_List.select")
+                }
+                if let type = valueTypes[pair[0].lowercased()], !isValid(pair[1], type) {
+                    throw illegalValue("select.\(pair[0])")
+                }
+            }
+        }
+    }
+
+    /// The server's check of `-l` names (after it has given the submission a job id): a top-level resource it
+    /// does not know is rejected while the attributes are decoded (`reply_badattr` in req_quejob.c appends the
+    /// attribute): `Unknown resource Resource_List.foo`, PBSE_UNKRESC, exit 187.
+    static func unknownTopLevelResource(in requested: [NamedValue], custom: [String]) -> QsubError? {
+        let known = builtIn.union(custom.map { $0.lowercased() })
+        for item in requested where !known.contains(item.name.lowercased()) {
+            return QsubError(message: "qsub: Unknown resource Resource_List.\(item.name)\n", exitCode: 187)
+        }
+        return nil
+    }
+
+    /// The server's check of select's names, made later, when the scheduler's select is built (`do_schedselect`
+    /// in vnparse.c, then `req_reject`, whose message names the resource): `Unknown resource: foo`, exit 187.
+    static func unknownSelectResource(in requested: [NamedValue], custom: [String]) -> QsubError? {
+        let known = builtIn.union(custom.map { $0.lowercased() })
+        guard let select = requested.last(where: { $0.name.lowercased() == "select" })?.value else { return nil }
+        for chunkText in select.split(separator: "+") {
+            for part in chunkText.split(separator: ":") where part.contains("=") {
+                let name = String(part.prefix { $0 != "=" })
+                if !known.contains(name.lowercased()) {
+                    return QsubError(message: "qsub: Unknown resource: \(name)\n", exitCode: 187)
+                }
+            }
+        }
+        return nil
+    }
+
+    private static func illegalValue(_ what: String) -> QsubError {
+        QsubError(message: "qsub: Illegal attribute or resource value \(what)\n", exitCode: 166)
+    }
+
     static func resolve(_ requested: [NamedValue]) throws(QsubError) -> ResourceRequest {
         var given: [String: String] = [:]
         for item in requested { given[item.name] = item.value }
@@ -35,27 +131,27 @@ struct ResourceRequest {
                     continue
                 }
                 let pair = part.split(separator: "=", maxSplits: 1).map(String.init)
-                guard pair.count == 2 else { throw invalid("select") }
+                guard pair.count == 2 else { throw illegalValue("Resource_List.select") }
                 switch pair[0] {
                 case "ncpus":
-                    guard let value = Int(pair[1]), value >= 0 else { throw invalid("select") }
+                    guard let value = Int(pair[1]), value >= 0 else { throw illegalValue("Resource_List.select") }
                     chunk.ncpus = value
                 case "mpiprocs":
-                    guard let value = Int(pair[1]), value >= 0 else { throw invalid("select") }
+                    guard let value = Int(pair[1]), value >= 0 else { throw illegalValue("Resource_List.select") }
                     chunk.mpiprocs = value
                 case "mem":
-                    guard Memory.kilobytes(pair[1]) != nil else { throw invalid("select") }
+                    guard Memory.kilobytes(pair[1]) != nil else { throw illegalValue("Resource_List.select") }
                     chunk.mem = pair[1]
                 default: break
                 }
             }
-            guard chunk.count > 0 else { throw invalid("select") }
+            guard chunk.count > 0 else { throw illegalValue("Resource_List.select") }
             chunks.append(chunk)
         }
         if let explicitPlace = given.removeValue(forKey: "place") { place = explicitPlace }
         var walltime: Int?
-        if let text = given.removeValue(forKey: "walltime") {
-            guard let seconds = PBSTime.parseDuration(text) else { throw invalid("walltime") }
+        if let text = given.removeValue(forKey: "walltime"), !text.isEmpty {
+            guard let seconds = PBSTime.decodeTime(text) else { throw illegalValue("Resource_List.walltime") }
             walltime = seconds
         }
         given.removeValue(forKey: "mem")
@@ -77,9 +173,6 @@ struct ResourceRequest {
         return ResourceRequest(resources: list, chunks: chunks, walltime: walltime)
     }
 
-    private static func invalid(_ name: String) -> QsubError {
-        QsubError(message: "qsub: Illegal attribute or resource value Resource_List.\(name)\n", exitCode: 1)
-    }
 }
 
 /// PBS memory sizes (`512mb`, `2gb`, `100kb`, `1024`).

@@ -19,7 +19,8 @@ enum JobAttributes {
         add("Job_Name", job.name)
         add("Job_Owner", "\(job.user)@\(job.submitHost)")
         if job.hasRun, let started = job.stime {
-            let walltime = job.usedWalltime ?? Int(now - started)
+            // Under an exit lag the job still shows R after its process is gone; its walltime stopped then.
+            let walltime = job.usedWalltime ?? Int((job.processEnd?.at ?? now) - started)
             list.append(JobAttribute("resources_used", resource: "cpupercent", "0"))
             list.append(JobAttribute("resources_used", resource: "cput", PBSTime.duration(job.cputSeconds)))
             list.append(JobAttribute("resources_used", resource: "mem", "\(job.memKB)kb"))

@@ -21,19 +21,47 @@ enum PBSTime {
         return (hours < 10 ? "0\(hours)" : "\(hours)") + ":" + two(minutes) + ":" + two(secs)
     }
 
-    /// Parses `SS`, `MM:SS` or `HH:MM:SS` (PBS walltime syntax) into seconds.
-    static func parseDuration(_ text: String) -> Int? {
-        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
-        guard (1...3).contains(parts.count) else { return nil }
+    /// Parses a PBS time value (`walltime`, `cput`) into seconds the way `decode_time` in OpenPBS's
+    /// src/lib/Libattr/attr_fn_time.c does: `[[HH:]MM:]SS[.fff]`, at most two colons, each after a digit, a
+    /// fraction of half a second or more rounds up, an empty field counts 0 (`5:` is 300). Nil when the real
+    /// one returns PBSE_BADATVAL (`abc`, `1:2:3:4`, `:5`, `1.x`).
+    static func decodeTime(_ text: String) -> Int? {
+        let bytes = Array(text.utf8)
+        func isDigit(_ byte: UInt8) -> Bool { byte >= 0x30 && byte <= 0x39 }
+        func number(_ slice: ArraySlice<UInt8>) -> Int? {
+            slice.isEmpty ? 0 : Int(String(decoding: slice, as: UTF8.self))
+        }
         var total = 0
-        for part in parts {
-            guard let number = Int(part), number >= 0 else {
-                if parts.count == 1, let seconds = Double(part), seconds >= 0 { return Int(seconds.rounded(.up)) }
+        var colons = 0
+        var fieldStart = 0
+        var fieldEnd = bytes.count
+        var roundUp = false
+        for (index, byte) in bytes.enumerated() {
+            if byte == UInt8(ascii: ":") {
+                colons += 1
+                guard colons <= 2, index > 0, isDigit(bytes[index - 1]),
+                      let field = number(bytes[fieldStart..<index]) else { return nil }
+                let (shifted, overflow) = total.multipliedReportingOverflow(by: 60)
+                guard !overflow else { return nil }
+                total = shifted + field
+                fieldStart = index + 1
+            } else if byte == UInt8(ascii: ".") {
+                guard index > 0, isDigit(bytes[index - 1]) else { return nil }
+                let fraction = bytes[(index + 1)...]
+                guard fraction.allSatisfy(isDigit) else { return nil }
+                let millis = String(decoding: fraction.prefix(3), as: UTF8.self)
+                    .padding(toLength: 3, withPad: "0", startingAt: 0)
+                roundUp = (Int(millis) ?? 0) >= 500
+                fieldEnd = index
+                break
+            } else if !isDigit(byte) {
                 return nil
             }
-            total = total * 60 + number
         }
-        return total
+        guard let last = number(bytes[fieldStart..<fieldEnd]) else { return nil }
+        let (shifted, overflow) = total.multipliedReportingOverflow(by: 60)
+        guard !overflow, shifted <= Int.max - last - 1 else { return nil }
+        return shifted + last + (roundUp ? 1 : 0)
     }
 
     private static func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }

@@ -85,6 +85,77 @@ public enum QstatTextFormatter {
             + padLeft(state, 1) + " " + pad(queue, 16) + "\n"
     }
 
+    /// The alternate table of `qstat -a`, `-u user` and `-H` (`altdsp_statjob` in qstat.c, 80 columns): a
+    /// blank line, `<server>: `, the two header lines and the dashes, then one row per job. Values too long for
+    /// their column end in `*`; missing ones are ` -- ` cut to the column.
+    public static func alternate(_ jobs: [JobStatus], server: String) -> String {
+        guard !jobs.isEmpty else { return "" }
+        var out = "\n\(server): \n"
+        out += String(repeating: " ", count: 60) + "Req'd  Req'd   Elap\n"
+        out += "Job ID          Username Queue    Jobname    SessID NDS TSK Memory Time  S Time\n"
+        out += "--------------- -------- -------- ---------- ------ --- --- ------ ----- - -----\n"
+        for job in jobs {
+            out += alternateRow(job)
+        }
+        return out
+    }
+
+    static func alternateRow(_ job: JobStatus) -> String {
+        let blank = " -- "
+        func value(_ name: String, width: Int) -> String? {
+            job.value(name).map { truncated($0, width) }
+        }
+        let owner = String((job.value("Job_Owner") ?? "").prefix { $0 != "@" })
+        let ncpus = job.value("Resource_List.ncpus").flatMap { $0 == "0" ? nil : truncated($0, 3) }
+        let usesCput = job.value("Resource_List.cput") != nil
+        let requested = job.value(usesCput ? "Resource_List.cput" : "Resource_List.walltime") ?? blank
+        let elapsed = job.value(usesCput ? "resources_used.cput" : "resources_used.walltime") ?? blank
+        var row = column(truncated(job.id, 15), 15) + " "
+        row += column(job.value("Job_Owner") == nil ? blank : truncated(owner, 8), 8) + " "
+        row += column(value("queue", width: 8) ?? blank, 8) + " "
+        row += column(value("Job_Name", width: 10) ?? blank, 10) + " "
+        row += column(value("session_id", width: 6) ?? blank, 6, right: true) + " "
+        row += column(value("Resource_List.nodect", width: 3) ?? blank, 3, right: true) + " "
+        row += column(ncpus ?? blank, 3, right: true) + " "
+        row += column(job.value("Resource_List.mem").map(alternateSize) ?? blank, 6, right: true) + " "
+        row += column(requested, 5, right: true) + " "
+        row += column(job.value("job_state") ?? blank, 1, right: true) + " "
+        row += column(elapsed, 5, right: true)
+        return row + "\n"
+    }
+
+    /// qstat.c's `trunc_value`: a value longer than `width` keeps `width - 1` characters and a `*`.
+    static func truncated(_ text: String, _ width: Int) -> String {
+        text.count > width ? String(text.prefix(width - 1)) + "*" : text
+    }
+
+    /// printf's `%-W.Ws` (or `%W.Ws` when `right`): cut to `width`, padded to `width`.
+    static func column(_ text: String, _ width: Int, right: Bool = false) -> String {
+        let cut = String(text.prefix(width))
+        return right ? padLeft(cut, width) : pad(cut, width)
+    }
+
+    /// qstat.c's `cnv_size` without -M/-G: the value in its own unit, moved up a unit while above 9999
+    /// (`1048576kb` → `1024mb`); a size without a unit gets a space (`100 b`).
+    static func alternateSize(_ value: String) -> String {
+        let digits = value.prefix { $0.isASCII && $0.isNumber }
+        var number = UInt64(digits) ?? 0
+        let rest = Array(value.dropFirst(digits.count))
+        var magnitude = ["k": 1, "m": 2, "g": 3, "t": 4][rest.first.map(String.init) ?? ""] ?? 0
+        var unit: Character = "b"
+        if rest.first == "w" || (rest.count > 1 && rest[1] == "w") {
+            // Words: to bytes and back, rounded up, as cnv_size does.
+            number = ((number << 3) + 7) >> 3
+            unit = "w"
+        }
+        while number > 9999 {
+            number = (number + 1023) >> 10
+            magnitude += 1
+        }
+        let letters = Array(" kmgtp?")
+        return "\(number)\(letters[min(magnitude, letters.count - 1)])\(unit)"
+    }
+
     static func pad(_ text: String, _ width: Int) -> String {
         text.count >= width ? text : text + String(repeating: " ", count: width - text.count)
     }

@@ -16,6 +16,16 @@ public struct JobDependency: Sendable, Equatable, Codable {
     public var parents: [Int]
 }
 
+/// What the server learnt when a job's process was gone: kept while the job still shows R for the exit lag.
+public struct ProcessEnd: Sendable, Equatable, Codable {
+    /// When the process was reaped.
+    public var at: Double
+    /// The wait status as PBS reports it (exit code, 256+signal), nil when unknown.
+    public var status: Int?
+    public var cputSeconds: Int
+    public var memKB: Int
+}
+
 /// One chunk of a `select` statement: `count` times `ncpus`/`mpiprocs`/`mem`.
 public struct ResourceChunk: Sendable, Equatable, Codable {
     public var count: Int
@@ -82,6 +92,11 @@ public struct EmulatedJob: Sendable, Equatable, Codable {
     public var usedWalltime: Int?
     /// CPU indexes used in `exec_host` (`vm/2`), one per chunk instance.
     public var cpuSlots: [Int]
+    /// When the end of a running job began: the qdel, the walltime or kill decision, or its process's exit. The
+    /// exit lag counts from here.
+    public var endStartedAt: Double? = nil
+    /// Set once the process is gone while the job still shows R (exit lag).
+    public var processEnd: ProcessEnd? = nil
 
     /// Total ncpus requested.
     public var ncpus: Int { chunks.reduce(0) { $0 + $1.count * $1.ncpus } }

@@ -21,9 +21,18 @@ struct EmulatorServer {
         for signal in [SIGTERM, SIGINT, SIGHUP, SIGCHLD, SIGUSR1] { sigaddset(&signals, signal) }
         pthread_sigmask(SIG_BLOCK, &signals, nil)
 
-        do { try StateStore.makeDirectory(context.home) } catch {
-            log("\(error)")
-            return 1
+        if context.environment[Self.spawnedMarker] == "1" {
+            // The command that started this server created the state directory. If it is gone, it was removed
+            // meanwhile (a test cleaning up): recreating it would leave a server nobody stops.
+            guard FileManager.default.fileExists(atPath: context.home) else {
+                log("pbs-emu: \(context.home) was removed before the server started")
+                return 1
+            }
+        } else {
+            do { try StateStore.makeDirectory(context.home) } catch {
+                log("\(error)")
+                return 1
+            }
         }
         let lockFD = open(context.serverLockFile, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard lockFD >= 0, flock(lockFD, LOCK_EX | LOCK_NB) == 0 else {
@@ -31,6 +40,8 @@ struct EmulatorServer {
             return 1
         }
         defer { close(lockFD) }
+        var lockedFile = stat()
+        fstat(lockFD, &lockedFile)
         _ = FileManager.default.createFile(atPath: context.pidFile, contents: Data("\(getpid())\n".utf8))
         defer { unlink(context.pidFile) }
         log("pbs-emu server \(getpid()) started for \(context.home) (server name \(context.serverName))")
@@ -40,6 +51,13 @@ struct EmulatorServer {
             var info = siginfo_t()
             var timeout = timespec(tv_sec: 0, tv_nsec: 100_000_000)
             let received = sigtimedwait(&signals, &info, &timeout)
+            guard Self.isFile(context.serverLockFile, lockedFile) else {
+                // The state directory was removed or replaced: nothing can reach this server or its jobs any
+                // more, and its next tick would recreate the directory. It ends its jobs and leaves.
+                log("pbs-emu server: \(context.home) was removed; ending its jobs and stopping")
+                for pid in children.keys { kill(-pid, SIGKILL) }
+                break
+            }
             if received == SIGTERM || received == SIGINT || received == SIGHUP, shutdownSince == nil {
                 shutdownSince = Emulator.now()
                 log("pbs-emu server stopping: deleting unfinished jobs")
@@ -61,6 +79,15 @@ struct EmulatorServer {
         return 0
     }
 
+    /// The environment variable `ensureServer` sets for the server it starts.
+    static let spawnedMarker = "PBS_EMU_SPAWNED"
+
+    /// True when `path` is still the file described by `locked` (same device and inode).
+    private static func isFile(_ path: String, _ locked: stat) -> Bool {
+        var current = stat()
+        return stat(path, &current) == 0 && current.st_dev == locked.st_dev && current.st_ino == locked.st_ino
+    }
+
     /// One pass over the state; returns true while job processes remain.
     private mutating func tick(shuttingDown: Bool) throws -> Bool {
         try StateStore(context: context).withLockedState { state in
@@ -70,13 +97,17 @@ struct EmulatorServer {
             if shuttingDown {
                 for index in state.jobs.indices where !state.jobs[index].isFinished {
                     if state.jobs[index].isRunning {
-                        if state.jobs[index].endReason == nil { state.jobs[index].endReason = .deleted }
+                        if state.jobs[index].endReason == nil && state.jobs[index].processEnd == nil {
+                            state.jobs[index].endReason = .deleted
+                            state.jobs[index].endStartedAt = now
+                        }
                     } else {
                         Scheduler.finishUnstarted(&state.jobs[index], now: now)
                     }
                 }
             }
             signalEndingJobs(&state, now: now)
+            finishEndedJobs(&state, now: now, shuttingDown: shuttingDown)
             Scheduler.updateHolds(&state, now: now)
             if !shuttingDown {
                 for index in Scheduler.jobsToStart(&state, now: now) {
@@ -101,11 +132,30 @@ struct EmulatorServer {
                 let signal = status & 0x7f
                 processStatus = signal == 0 ? Int((status >> 8) & 0xff) : 256 + Int(signal)
             }
+            cleanUp(seq)
             guard let index = state.index(of: seq) else { continue }
             let cpu = Int(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
-            Scheduler.finishRun(&state.jobs[index], processStatus: processStatus, cputSeconds: cpu,
-                                memKB: Int(usage.ru_maxrss), now: now)
-            cleanUp(seq)
+            processGone(&state.jobs[index], ProcessEnd(at: now, status: processStatus, cputSeconds: cpu,
+                                                       memKB: Int(usage.ru_maxrss)))
+        }
+    }
+
+    /// Notes that a running job's process is gone; `finishEndedJobs` makes it F once the exit lag is over.
+    private func processGone(_ job: inout EmulatedJob, _ end: ProcessEnd) {
+        if job.endStartedAt == nil { job.endStartedAt = end.at }
+        job.processEnd = end
+    }
+
+    /// Jobs whose process is gone become F once `exit-lag` has passed since their end began (at once while
+    /// the server stops): until then they still show R, as a real server does until the mom's obit is handled.
+    private func finishEndedJobs(_ state: inout EmulatorState, now: Double, shuttingDown: Bool) {
+        let lag = state.config.exitLag
+        for index in state.jobs.indices where state.jobs[index].isRunning {
+            guard let end = state.jobs[index].processEnd else { continue }
+            let began = state.jobs[index].endStartedAt ?? end.at
+            guard shuttingDown || now >= began + lag else { continue }
+            Scheduler.finishRun(&state.jobs[index], processStatus: end.status, cputSeconds: end.cputSeconds,
+                                memKB: end.memKB, endedAt: end.at, now: now)
         }
     }
 
@@ -114,24 +164,28 @@ struct EmulatorServer {
     private func reapOrphans(_ state: inout EmulatorState, now: Double) {
         let ours = Set(children.values)
         for index in state.jobs.indices where state.jobs[index].isRunning && !ours.contains(state.jobs[index].seq) {
+            guard state.jobs[index].processEnd == nil else { continue }
             let session = state.jobs[index].sessionID ?? 0
             if session <= 0 || (kill(session, 0) != 0 && errno == ESRCH && kill(-session, 0) != 0) {
-                Scheduler.finishRun(&state.jobs[index], processStatus: nil, cputSeconds: 0, memKB: 0, now: now)
                 cleanUp(state.jobs[index].seq)
+                processGone(&state.jobs[index], ProcessEnd(at: now, status: nil, cputSeconds: 0, memKB: 0))
             }
         }
     }
 
-    /// Walltime, deletions and injected kills: SIGTERM to the session, SIGKILL after the kill delay (at once
-    /// for injected kills).
+    /// Walltime (enforced `walltime-grace` after the limit), deletions and injected kills: SIGTERM to the
+    /// session, SIGKILL after the kill delay (at once for injected kills). Jobs whose process is already gone
+    /// are left alone: their session id may belong to someone else by now.
     private func signalEndingJobs(_ state: inout EmulatorState, now: Double) {
         let delay = state.config.killDelay
-        for index in state.jobs.indices where state.jobs[index].isRunning {
+        let grace = state.config.walltimeGrace
+        for index in state.jobs.indices where state.jobs[index].isRunning && state.jobs[index].processEnd == nil {
             var job = state.jobs[index]
             guard let session = job.sessionID, session > 0 else { continue }
             if job.endReason == nil, let limit = job.walltimeLimit, let started = job.stime,
-               now - started >= Double(limit) {
+               now - started >= Double(limit) + grace {
                 job.endReason = .walltime
+                job.endStartedAt = now
             }
             guard let reason = job.endReason else { continue }
             if case .system = reason {

@@ -73,9 +73,10 @@ enum Scheduler {
         job.comment = nil
     }
 
-    /// Records the end of a job that ran.
+    /// Records the end of a job that ran: F at `now`; its used walltime runs until `endedAt` (when its process
+    /// was gone, which is earlier than `now` under an exit lag).
     static func finishRun(_ job: inout EmulatedJob, processStatus: Int?, cputSeconds: Int, memKB: Int,
-                          now: Double) {
+                          endedAt: Double? = nil, now: Double) {
         let exit: Int
         switch job.endReason {
         case .deleted: exit = 271
@@ -88,7 +89,8 @@ enum Scheduler {
         job.substate = job.endReason == .deleted ? 91 : exit == 0 ? 92 : 93
         job.obittime = now
         job.mtime = now
-        job.usedWalltime = Int(now - (job.stime ?? now))
+        job.usedWalltime = Int((endedAt ?? now) - (job.stime ?? now))
+        job.processEnd = nil
         job.cputSeconds = cputSeconds
         job.memKB = memKB
         let base = job.comment ?? ""
@@ -99,14 +101,28 @@ enum Scheduler {
         }
     }
 
+    /// What the scheduler writes on a job a `--name` queue wait holds back. A real message of the OpenPBS
+    /// scheduler (src/scheduler/job_info.cpp, RESERVATION_CONFLICT), as a busy site shows it for hours.
+    static let nameWaitComment = "Not Running: Job would conflict with reservation or top job"
+
     /// Indexes of queued jobs that may start now, highest priority first, within the CPU capacity; also
-    /// writes the scheduler's "Not Running" comment on jobs that must wait for CPUs.
+    /// writes the scheduler's "Not Running" comment on jobs that must wait for CPUs or for a `--name` wait.
     static func jobsToStart(_ state: inout EmulatorState, now: Double) -> [Int] {
         var used = state.jobs.filter(\.isRunning).reduce(0) { $0 + $1.ncpus }
         let capacity = state.config.ncpus
-        let candidates = state.jobs.indices
-            .filter { state.jobs[$0].state == "Q" }
-            .filter { now >= (state.jobs[$0].etime ?? state.jobs[$0].qtime) + state.config.queueWait }
+        var eligible: [Int] = []
+        for index in state.jobs.indices where state.jobs[index].state == "Q" {
+            let job = state.jobs[index]
+            let wait = state.config.queueWait(forName: job.name)
+            if now >= (job.etime ?? job.qtime) + wait.seconds {
+                eligible.append(index)
+            } else if wait.byName, job.comment != nameWaitComment {
+                // The plain queue wait stands for a scheduler cycle not yet run: no comment, as on an idle
+                // server. A name wait stands for a busy cluster, where the scheduler says why.
+                state.jobs[index].comment = nameWaitComment
+            }
+        }
+        let candidates = eligible
             .sorted {
                 (state.jobs[$0].priority, -state.jobs[$0].seq) > (state.jobs[$1].priority, -state.jobs[$1].seq)
             }

@@ -33,6 +33,7 @@ extension Emulator {
             var environment = context.environment
             environment["PBS_EMU_HOME"] = context.home
             environment["PBS_EMU_SERVER"] = context.serverName
+            environment[EmulatorServer.spawnedMarker] = "1"
             _ = try ProcessLauncher.spawn(
                 [context.executablePath, "server", "run"],
                 environment: environment.map { "\($0.key)=\($0.value)" }, directory: "/",
@@ -91,7 +92,11 @@ extension Emulator {
             try store.withLockedState { state in
                 let now = Self.now()
                 for index in state.jobs.indices where !state.jobs[index].isFinished {
-                    if state.jobs[index].isRunning {
+                    if let end = state.jobs[index].processEnd {
+                        // Its process was already gone (exit lag): it ends as it would have.
+                        Scheduler.finishRun(&state.jobs[index], processStatus: end.status,
+                                            cputSeconds: end.cputSeconds, memKB: end.memKB, endedAt: end.at, now: now)
+                    } else if state.jobs[index].isRunning {
                         if let session = state.jobs[index].sessionID, session > 0 { kill(-session, SIGKILL) }
                         state.jobs[index].endReason = state.jobs[index].endReason ?? .deleted
                         Scheduler.finishRun(&state.jobs[index], processStatus: nil, cputSeconds: 0, memKB: 0,
