@@ -44,3 +44,18 @@ public protocol CommandLineRewriting {
     /// The arguments (without the program name) as argument-parser should see them.
     static func rewritten(_ arguments: [String]) -> [String]
 }
+
+extension ToolExit {
+    /// Keeps the Swift runtime out of the user's journal. On Linux, Swift 6.3's libdispatch gives each new worker
+    /// thread the nice value of its queue's QoS (-4 for its manager thread, 0 for default work) and, when a
+    /// non-root user may not lower it (EACCES), says so with syslog(LOG_NOTICE): "Failed to set thread priority
+    /// for worker thread" (swift-corelibs-libdispatch src/queue.c, `_dispatch_worker_thread`). Neither tool logs
+    /// through syslog(3) (the journal gets sd_journal_sendv), so only warnings and worse pass. Call it
+    /// synchronously, first in `main`: the first `await` can already start the worker thread whose failure is
+    /// logged. `LIBDISPATCH_LOG=stderr` still shows libdispatch's messages when debugging.
+    public static func quietRuntimeSyslog() {
+        #if os(Linux)
+        _ = setlogmask((1 << (LOG_WARNING + 1)) - 1)  // LOG_UPTO(LOG_WARNING); Swift does not import the macro
+        #endif
+    }
+}

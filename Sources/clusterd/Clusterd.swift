@@ -5,6 +5,7 @@ import ClusterAPI
 @main
 struct Clusterd: AsyncParsableCommand {
     static func main() async {
+        ToolExit.quietRuntimeSyslog()  // before the first await: see its comment
         await ToolExit.main(Self.self)
     }
 

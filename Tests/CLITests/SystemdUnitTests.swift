@@ -19,7 +19,9 @@ import TestSupport
         try FileManager.default.createDirectory(atPath: runtime, withIntermediateDirectories: true,
                                                 attributes: [.posixPermissions: 0o700])
         let copy = try dir.write(
-            "clusterd.service", text.replacingOccurrences(of: "%h/.local/bin/clusterd", with: Product.path("clusterd")))
+            "clusterd.service",
+            text.replacingOccurrences(of: "%h/.local/bin/clusterd ", with: Product.path("clusterd") + " ")
+                .replacingOccurrences(of: "%h/.local/bin/clusterctl ", with: Product.path("clusterctl") + " "))
         // The user manager wants XDG_RUNTIME_DIR; a private one keeps the check independent of the session.
         let result = try TestProcess.run(
             Self.analyze, ["--user", "verify", copy],

@@ -74,7 +74,12 @@ public actor Supervisor {
         for runtime in runtimes { ids += await runtime.queryJobIDs }
         let result = await environment.pbs.query(ids: ids)
         if Task.isCancelled { return }
-        if dialect == nil { dialect = try? await environment.pbs.detectDialect() }
+        if dialect == nil, case .answered = result, let detected = try? await environment.pbs.detectDialect() {
+            // Known by now (an answered qstat needed it): this asks no command.
+            dialect = detected
+            environment.logger.notice(
+                "PBS dialect \(detected.dialect.rawValue) (\(detected.method.rawValue): \(detected.evidence))")
+        }
         let queried = monotonic.now
         for runtime in runtimes {
             let mine = Set(await runtime.queryJobIDs)
