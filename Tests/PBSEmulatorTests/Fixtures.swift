@@ -43,17 +43,17 @@ struct FixtureError: Error, CustomStringConvertible {
 
 /// A small reader of `qstat -f` text into jobs: `Job Id:` blocks, `    key = value`, TAB continuations.
 enum FullTextReader {
-    static func jobs(_ text: String) -> [JobStatus] {
-        var jobs: [JobStatus] = []
+    static func jobs(_ text: String) -> [QstatJob] {
+        var jobs: [QstatJob] = []
         for line in text.split(separator: "\n", omittingEmptySubsequences: true) {
             if line.hasPrefix("Job Id: ") {
-                jobs.append(JobStatus(id: String(line.dropFirst("Job Id: ".count)), attributes: []))
+                jobs.append(QstatJob(id: String(line.dropFirst("Job Id: ".count)), attributes: []))
             } else if line.hasPrefix("\t"), !jobs.isEmpty, !jobs[jobs.count - 1].attributes.isEmpty {
                 jobs[jobs.count - 1].attributes[jobs[jobs.count - 1].attributes.count - 1].value += line.dropFirst()
             } else if line.hasPrefix("    "), let equals = line.range(of: " = ") {
                 let key = line[line.index(line.startIndex, offsetBy: 4)..<equals.lowerBound]
                 let parts = key.split(separator: ".", maxSplits: 1).map(String.init)
-                let attribute = JobAttribute(parts[0], resource: parts.count > 1 ? parts[1] : nil,
+                let attribute = QstatAttribute(parts[0], resource: parts.count > 1 ? parts[1] : nil,
                                              String(line[equals.upperBound...]))
                 jobs[jobs.count - 1].attributes.append(attribute)
             }
@@ -62,7 +62,7 @@ enum FullTextReader {
     }
 
     /// Attribute names in order (`Resource_List.ncpus` style).
-    static func keys(_ job: JobStatus) -> [String] {
+    static func keys(_ job: QstatJob) -> [String] {
         job.attributes.map(\.fullName)
     }
 }

@@ -46,9 +46,9 @@ import Testing
     }
 
     @Test func wrappingSplitsAtCommasThenAnywhere() {
-        let short = JobAttribute("comment", "short, with comma")
+        let short = QstatAttribute("comment", "short, with comma")
         #expect(QstatTextFormatter.attributeLine(short) == "    comment = short, with comma")
-        let long = JobAttribute("Submit_arguments", String(repeating: "x", count: 100))
+        let long = QstatAttribute("Submit_arguments", String(repeating: "x", count: 100))
         let lines = QstatTextFormatter.attributeLine(long).split(separator: "\n")
         #expect(lines.count == 2)
         #expect(lines[0].count == 79)
@@ -56,9 +56,9 @@ import Testing
     }
 
     @Test func plainTableMatchesOpenPBSColumns() {
-        let job = JobStatus(id: "12.vm.example.org", attributes: [
-            JobAttribute("Job_Name", "a-very-long-job-name"), JobAttribute("Job_Owner", "alice@login1"),
-            JobAttribute("job_state", "Q"), JobAttribute("queue", "workq"),
+        let job = QstatJob(id: "12.vm.example.org", attributes: [
+            QstatAttribute("Job_Name", "a-very-long-job-name"), QstatAttribute("Job_Owner", "alice@login1"),
+            QstatAttribute("job_state", "Q"), QstatAttribute("queue", "workq"),
         ])
         let expected = """
             Job id            Name             User              Time Use S Queue
@@ -73,19 +73,19 @@ import Testing
     /// `qstat -a`/`-u` rows laid out as qstat.c's `altdsp_statjob` prints them: truncation with `*`, right-aligned
     /// numbers, ` -- ` for what a job does not have yet, HH:MM of the times, sizes in the largest fitting unit.
     @Test func alternateTableMatchesAltdspColumns() {
-        let running = JobStatus(id: "12.vm", attributes: [
-            JobAttribute("Job_Name", "a-very-long-name"), JobAttribute("Job_Owner", "pbsuser@vm"),
-            JobAttribute("resources_used", resource: "walltime", "00:12:34"), JobAttribute("job_state", "R"),
-            JobAttribute("queue", "workq"), JobAttribute("Resource_List", resource: "mem", "1048576kb"),
-            JobAttribute("Resource_List", resource: "ncpus", "2"),
-            JobAttribute("Resource_List", resource: "nodect", "1"),
-            JobAttribute("Resource_List", resource: "walltime", "01:00:00"), JobAttribute("session_id", "4242"),
+        let running = QstatJob(id: "12.vm", attributes: [
+            QstatAttribute("Job_Name", "a-very-long-name"), QstatAttribute("Job_Owner", "pbsuser@vm"),
+            QstatAttribute("resources_used", resource: "walltime", "00:12:34"), QstatAttribute("job_state", "R"),
+            QstatAttribute("queue", "workq"), QstatAttribute("Resource_List", resource: "mem", "1048576kb"),
+            QstatAttribute("Resource_List", resource: "ncpus", "2"),
+            QstatAttribute("Resource_List", resource: "nodect", "1"),
+            QstatAttribute("Resource_List", resource: "walltime", "01:00:00"), QstatAttribute("session_id", "4242"),
         ])
-        let queued = JobStatus(id: "13.vm", attributes: [
-            JobAttribute("Job_Name", "STDIN"), JobAttribute("Job_Owner", "averylongusername@vm"),
-            JobAttribute("job_state", "Q"), JobAttribute("queue", "longqueuename"),
-            JobAttribute("Resource_List", resource: "ncpus", "1"),
-            JobAttribute("Resource_List", resource: "nodect", "1"),
+        let queued = QstatJob(id: "13.vm", attributes: [
+            QstatAttribute("Job_Name", "STDIN"), QstatAttribute("Job_Owner", "averylongusername@vm"),
+            QstatAttribute("job_state", "Q"), QstatAttribute("queue", "longqueuename"),
+            QstatAttribute("Resource_List", resource: "ncpus", "1"),
+            QstatAttribute("Resource_List", resource: "nodect", "1"),
         ])
         let expected = "\nvm: \n" + String(repeating: " ", count: 60) + "Req'd  Req'd   Elap\n" + """
             Job ID          Username Queue    Jobname    SessID NDS TSK Memory Time  S Time

@@ -74,13 +74,13 @@ final class Sandbox: Sendable {
     }
 
     /// The job as `qstat -x -f` shows it now.
-    func job(_ id: String) -> JobStatus? {
+    func job(_ id: String) -> QstatJob? {
         FullTextReader.jobs(run("qstat", "-x", "-f", id).stdout).first
     }
 
     /// Polls (every 20 ms, up to `timeout`) until the job's attributes satisfy `condition`.
     @discardableResult
-    func waitFor(_ id: String, timeout: Double = 5, _ condition: (JobStatus) -> Bool) throws -> JobStatus {
+    func waitFor(_ id: String, timeout: Double = 5, _ condition: (QstatJob) -> Bool) throws -> QstatJob {
         let deadline = Date().addingTimeInterval(timeout)
         while true {
             if let job = job(id), condition(job) { return job }
@@ -92,7 +92,7 @@ final class Sandbox: Sendable {
     }
 
     @discardableResult
-    func waitForState(_ id: String, _ state: String, timeout: Double = 5) throws -> JobStatus {
+    func waitForState(_ id: String, _ state: String, timeout: Double = 5) throws -> QstatJob {
         try waitFor(id, timeout: timeout) { $0.value("job_state") == state }
     }
 

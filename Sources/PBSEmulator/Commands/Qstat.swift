@@ -148,17 +148,17 @@ extension Emulator {
         }
     }
 
-    private func envelope(_ jobs: [JobStatus]) -> String {
+    private func envelope(_ jobs: [QstatJob]) -> String {
         QstatJSONFormatter.envelope(jobs: jobs, server: context.serverName, timestamp: Int(Self.now()))
     }
 
     private func render(_ request: QstatRequest, state: EmulatorState, faults: FaultSettings) -> CommandOutput {
         let now = Self.now()
         let server = context.serverName
-        func status(_ job: EmulatedJob) -> JobStatus {
-            JobAttributes.status(of: job, in: state, server: server, now: now)
+        func status(_ job: EmulatedJob) -> QstatJob {
+            QstatAttributes.status(of: job, in: state, server: server, now: now)
         }
-        var found: [JobStatus] = []
+        var found: [QstatJob] = []
         var errors = ""
         var exitCode: Int32 = 0
         // A listing (no operand, or a queue) is the server's select: -u and -H filter it. Job ids are looked

@@ -4,7 +4,7 @@ public enum QstatJSONFormatter {
     public static let pbsVersion = "23.06.06"
 
     /// The whole document: `timestamp`, `pbs_version`, `pbs_server`, and `Jobs` only when `jobs` is not empty.
-    public static func envelope(jobs: [JobStatus], server: String, timestamp: Int) -> String {
+    public static func envelope(jobs: [QstatJob], server: String, timestamp: Int) -> String {
         var members: [(String, CJSONValue)] = [
             ("timestamp", .number(Double(timestamp))),
             ("pbs_version", .string(pbsVersion)),
@@ -18,7 +18,7 @@ public enum QstatJSONFormatter {
 
     /// One job: `name.resource` attributes become nested objects, `Variable_List` becomes an object of its
     /// variables, and every value goes through cJSON's parse-or-string rule.
-    public static func jobObject(_ job: JobStatus) -> CJSONValue {
+    public static func jobObject(_ job: QstatJob) -> CJSONValue {
         var members: [(String, CJSONValue)] = []
         for attribute in job.attributes {
             if let resource = attribute.resource {

@@ -5,7 +5,7 @@ public enum QstatTextFormatter {
 
     /// `qstat -f` text: `Job Id:` blocks, 4-space attributes, long values wrapped with TAB continuations, and a
     /// blank line after each job.
-    public static func full(_ jobs: [JobStatus]) -> String {
+    public static func full(_ jobs: [QstatJob]) -> String {
         var out = ""
         for job in jobs {
             out += "Job Id: \(job.id)\n"
@@ -21,7 +21,7 @@ public enum QstatTextFormatter {
     /// One `    key = value` line (without the final newline), wrapped like qstat's `prt_attr`: the value is
     /// split at commas; a piece that does not fit starts a new TAB-indented line, and a piece longer than a
     /// line is cut wherever the column limit falls.
-    public static func attributeLine(_ attribute: JobAttribute) -> String {
+    public static func attributeLine(_ attribute: QstatAttribute) -> String {
         var out = "    \(attribute.name)"
         var column = attribute.name.count + 7
         if let resource = attribute.resource {
@@ -59,7 +59,7 @@ public enum QstatTextFormatter {
     }
 
     /// The plain `qstat` table: header, then one row per job (`Time Use` is `resources_used.cput` or `0`).
-    public static func table(_ jobs: [JobStatus]) -> String {
+    public static func table(_ jobs: [QstatJob]) -> String {
         guard !jobs.isEmpty else { return "" }
         var out = "Job id            Name             User              Time Use S Queue\n"
         out += "----------------  ---------------- ----------------  -------- - -----\n"
@@ -69,7 +69,7 @@ public enum QstatTextFormatter {
         return out
     }
 
-    static func tableRow(_ job: JobStatus) -> String {
+    static func tableRow(_ job: QstatJob) -> String {
         // The id keeps its first server-name component only, at most 17 characters.
         let idParts = job.id.split(separator: ".", maxSplits: 2, omittingEmptySubsequences: false)
         var id = idParts.prefix(2).joined(separator: ".")
@@ -88,7 +88,7 @@ public enum QstatTextFormatter {
     /// The alternate table of `qstat -a`, `-u user` and `-H` (`altdsp_statjob` in qstat.c, 80 columns): a
     /// blank line, `<server>: `, the two header lines and the dashes, then one row per job. Values too long for
     /// their column end in `*`; missing ones are ` -- ` cut to the column.
-    public static func alternate(_ jobs: [JobStatus], server: String) -> String {
+    public static func alternate(_ jobs: [QstatJob], server: String) -> String {
         guard !jobs.isEmpty else { return "" }
         var out = "\n\(server): \n"
         out += String(repeating: " ", count: 60) + "Req'd  Req'd   Elap\n"
@@ -100,7 +100,7 @@ public enum QstatTextFormatter {
         return out
     }
 
-    static func alternateRow(_ job: JobStatus) -> String {
+    static func alternateRow(_ job: QstatJob) -> String {
         let blank = " -- "
         func value(_ name: String, width: Int) -> String? {
             job.value(name).map { truncated($0, width) }

@@ -1,5 +1,5 @@
 /// One attribute of a job as qstat prints it: `name` or `name.resource` and its value.
-public struct JobAttribute: Sendable, Equatable {
+public struct QstatAttribute: Sendable, Equatable {
     public var name: String
     /// The resource part of `Resource_List.ncpus` / `resources_used.mem`; nil for plain attributes.
     public var resource: String?
@@ -18,11 +18,11 @@ public struct JobAttribute: Sendable, Equatable {
 }
 
 /// One job as qstat prints it: its id and attributes in server order.
-public struct JobStatus: Sendable, Equatable {
+public struct QstatJob: Sendable, Equatable {
     public var id: String
-    public var attributes: [JobAttribute]
+    public var attributes: [QstatAttribute]
 
-    public init(id: String, attributes: [JobAttribute]) {
+    public init(id: String, attributes: [QstatAttribute]) {
         self.id = id
         self.attributes = attributes
     }

@@ -2,31 +2,31 @@ import Foundation
 
 /// Builds the attribute list `qstat -f` shows for a job, in OpenPBS 23.06's order and with the attributes
 /// a real server shows in that state (see the captures in Tests/PBSCoreTests/Fixtures/openpbs-23.06-local).
-enum JobAttributes {
+enum QstatAttributes {
     static func status(
         of job: EmulatedJob, in state: EmulatorState, server: String, now: Double
-    ) -> JobStatus {
-        JobStatus(id: "\(job.seq).\(server)", attributes: attributes(of: job, in: state, server: server, now: now))
+    ) -> QstatJob {
+        QstatJob(id: "\(job.seq).\(server)", attributes: attributes(of: job, in: state, server: server, now: now))
     }
 
     static func attributes(
         of job: EmulatedJob, in state: EmulatorState, server: String, now: Double
-    ) -> [JobAttribute] {
-        var list: [JobAttribute] = []
+    ) -> [QstatAttribute] {
+        var list: [QstatAttribute] = []
         func add(_ name: String, _ value: String?) {
-            if let value { list.append(JobAttribute(name, value)) }
+            if let value { list.append(QstatAttribute(name, value)) }
         }
         add("Job_Name", job.name)
         add("Job_Owner", "\(job.user)@\(job.submitHost)")
         if job.hasRun, let started = job.stime {
             // Under an exit lag the job still shows R after its process is gone; its walltime stopped then.
             let walltime = job.usedWalltime ?? Int((job.processEnd?.at ?? now) - started)
-            list.append(JobAttribute("resources_used", resource: "cpupercent", "0"))
-            list.append(JobAttribute("resources_used", resource: "cput", PBSTime.duration(job.cputSeconds)))
-            list.append(JobAttribute("resources_used", resource: "mem", "\(job.memKB)kb"))
-            list.append(JobAttribute("resources_used", resource: "ncpus", "\(job.ncpus)"))
-            list.append(JobAttribute("resources_used", resource: "vmem", "\(job.memKB)kb"))
-            list.append(JobAttribute("resources_used", resource: "walltime", PBSTime.duration(walltime)))
+            list.append(QstatAttribute("resources_used", resource: "cpupercent", "0"))
+            list.append(QstatAttribute("resources_used", resource: "cput", PBSTime.duration(job.cputSeconds)))
+            list.append(QstatAttribute("resources_used", resource: "mem", "\(job.memKB)kb"))
+            list.append(QstatAttribute("resources_used", resource: "ncpus", "\(job.ncpus)"))
+            list.append(QstatAttribute("resources_used", resource: "vmem", "\(job.memKB)kb"))
+            list.append(QstatAttribute("resources_used", resource: "walltime", PBSTime.duration(walltime)))
         }
         add("job_state", job.state)
         add("queue", job.queue)
@@ -51,7 +51,7 @@ enum JobAttributes {
         add("qtime", PBSTime.ctime(job.qtime))
         add("Rerunable", job.rerunable ? "True" : "False")
         for resource in job.resources {
-            list.append(JobAttribute("Resource_List", resource: resource.name, resource.value))
+            list.append(QstatAttribute("Resource_List", resource: resource.name, resource.value))
         }
         if job.hasRun {
             add("stime", job.stime.map(PBSTime.ctime))
