@@ -315,4 +315,15 @@ private func problem(_ text: String, key: String, line: Int?, contains fragment:
         #expect(notText?.problems.map(\.message) == ["the file is not UTF-8 text"])
         #expect(notText?.problems.first?.file == binary)
     }
+
+    @Test func aNULEscapeIsRefusedNotCutOff() throws {
+        let loader = ConfigLoader(environment: ConfigEnvironment(home: "/home/ada", uid: 1_000))
+        let text = "[clusters.default]\nvenv = \"/home/ada/venv\\u0000/evil\"\n"
+        let error = #expect(throws: ConfigError.self) { try loader.parse(text, path: "c.toml") }
+        #expect(error?.description.contains("c.toml:2:") == true, "\(String(describing: error))")
+        #expect(error?.description.contains("\\u0000") == true)
+        // An escaped backslash followed by u0000 is just text.
+        let fine = try loader.parse("[clusters.default.environment]\nX = \"a\\\\u0000\"\n", path: "c.toml")
+        #expect(fine.clusters.first?.environment["X"] == "a\\u0000")
+    }
 }

@@ -18,6 +18,12 @@ public struct ConfigLoader: Sendable {
             sink.addFileProblem(line: line, message: "the file contains a NUL byte; is it a TOML text file?")
             throw ConfigError(problems: sink.problems)
         }
+        // TOML allows "\u0000", but the parser underneath cuts a string at it silently: refuse it instead.
+        if let line = Self.lineWithNULEscape(text) {
+            sink.addFileProblem(line: line, message: "a string holds \\u0000 (NUL), which toml++ cuts off "
+                + "silently and no path, name or argument may contain; remove it")
+            throw ConfigError(problems: sink.problems)
+        }
         let root: TOMLTable
         do {
             root = try TOMLTable(string: text)
@@ -51,6 +57,26 @@ public struct ConfigLoader: Sendable {
         }
         guard sink.problems.isEmpty else { throw ConfigError(problems: sink.sortedProblems) }
         return ClusterdConfig(path: path, daemon: daemon, clusters: clusters)
+    }
+
+    /// The line of the first `\u0000` or `\U00000000` escape (an escaped backslash before it does not count).
+    static func lineWithNULEscape(_ text: String) -> Int? {
+        var line = 1
+        var backslashes = 0
+        let scalars = Array(text.unicodeScalars)
+        for (index, scalar) in scalars.enumerated() {
+            if scalar == "\n" { line += 1 }
+            if scalar == "\\" {
+                backslashes += 1
+                continue
+            }
+            defer { backslashes = 0 }
+            guard backslashes % 2 == 1, scalar == "u" || scalar == "U" else { continue }
+            let digits = scalar == "u" ? 4 : 8
+            guard index + digits < scalars.count else { continue }
+            if scalars[(index + 1)...(index + digits)].allSatisfy({ $0 == "0" }) { return line }
+        }
+        return nil
     }
 
     /// `tool` in the directory of `command` when that is a path (`/opt/pbs/bin/qstat` → `/opt/pbs/bin/qselect`),
