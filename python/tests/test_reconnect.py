@@ -62,15 +62,22 @@ def test_same_client_and_view_survive_a_controller_replacement(
         assert len(rc) == 2 and rc.ids == [0, 1]
 
         # clusterd learns that controller A died: its job (and the engines) are gone, the handoff goes stale.
+        # The replacement B comes a little later, while the next call is already waiting for it.
         a.kill()
         handoff.write(stale=True)
-        b = controllers("B")
-        b.start_mpi_engines(2)
-        handoff.write(b, generation=2, job="2.test", stale=False)
+        replacement: dict = {}  # type: ignore[type-arg]
 
+        def clusterd_replaces_the_controller() -> None:
+            b = controllers("B")
+            b.start_mpi_engines(2)
+            handoff.write(b, generation=2, job="2.test", stale=False)
+            replacement["b"] = b
+
+        later(1.5, clusterd_replaces_the_controller)
         started = time.monotonic()
         assert sorted(view.apply_sync(mpi_rank)) == [(0, 2), (1, 2)]  # the SAME view, now on B
         reconnect_seconds = time.monotonic() - started
+        b = replacement["b"]
         assert lbview.map_sync(square, range(6)) == [0, 1, 4, 9, 16, 25]
         assert everywhere.apply_sync(mpi_rank) and rc.ids == [0, 1]
         ar = lbview.apply_async(square, 7)
@@ -83,6 +90,8 @@ def test_same_client_and_view_survive_a_controller_replacement(
 
     err = capfd.readouterr().err
     assert err.count("controller replaced") == 1, err
+    assert err.count("waiting up to") == 1, err
+    assert "controller job 1.test (generation 1) of cluster default is gone; waiting up to 300 s" in err
     assert "clusterd: controller replaced (generation 1 -> 2, job 2.test); reconnected, 2 engines" in err
     assert reconnect_seconds < 20
 
@@ -148,5 +157,29 @@ def test_dead_controller_is_noticed_without_clusterd(
         with pytest.raises(clusterd.ClusterUnavailable) as unavailable:
             rc.ids
         assert "clusterd is not running (no socket at" in str(unavailable.value)
+    finally:
+        rc.close()
+
+
+def test_results_of_a_controller_being_renewed_still_arrive(
+        controllers: Callable[[str], Controller], handoff: HandoffFile) -> None:
+    """A renewal: clusterd starts controller B while A still runs; A's pending results are not thrown away."""
+    a = controllers("A")
+    a.start_engine()
+    handoff.write(a, generation=1, job="1.test")
+    rc = clusterd.connect(timeout=30, quiet=True)
+    try:
+        view = rc.load_balanced_view()
+        on_a = view.apply_async(sleep_then, 3)
+        b = controllers("B")
+        b.start_engine()
+        handoff.write(b, generation=2, job="2.test")
+        assert view.apply_sync(square, 5) == 25  # on B
+        assert rc.generation == 2
+        assert on_a.get(timeout=15) == "slept"  # A (still alive) delivered it
+        deadline = time.monotonic() + 5
+        while rc._retiring and time.monotonic() < deadline:  # the watchdog closes A's client once idle
+            time.sleep(0.2)
+        assert not rc._retiring
     finally:
         rc.close()

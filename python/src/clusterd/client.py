@@ -523,7 +523,7 @@ class ClusterClient:
         """Waits until the handoff names a controller that answers, and connects to it.
 
         Raises :class:`ClusterUnavailable` (saying why) at ``deadline``. After 1 s of waiting, prints one line made
-        by ``waiting(reason, seconds_left)``.
+        by ``waiting(reason, total_seconds)``.
         """
         started = time.monotonic()
         announced = False
@@ -556,7 +556,7 @@ class ClusterClient:
                     reason = "%s does not answer (%s)" % (handoff.describe(), last_error)
                 else:
                     reason = self._why("controller")
-                self._say(waiting(reason, round(deadline - now)))
+                self._say(waiting(reason, round(deadline - started)))
             time.sleep(min(0.2, max(0.0, deadline - now)))
 
     def _await_engines(self, conn: _Connection, target: int, deadline: float) -> int:

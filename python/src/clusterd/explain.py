@@ -48,9 +48,9 @@ def _submitted_at(events: Sequence[JSON], job_id: Optional[str]) -> Optional[flo
     return None
 
 
-def _job_phrase(role: str, job: JSON, events: Sequence[JSON], now: float) -> str:
+def _job_phrase(role: str, cluster: str, job: JSON, events: Sequence[JSON], now: float) -> str:
     job_id = job.get("jobID")
-    name = "%s job %s" % (role, job_id) if job_id else "a %s job" % role
+    name = ("%s job %s" % (role, job_id) if job_id else "a %s job" % role) + " of cluster %s" % cluster
     state = str(job.get("state") or "unknown")
     if state in ("submitting", "submitted"):
         text = "%s is being submitted" % name if state == "submitting" else "%s was just submitted" % name
@@ -103,13 +103,14 @@ def explain_role(cluster: str, detail: JSON, role: str = "controller", events: S
         if jobs:
             if role == "controller":
                 newest = max(jobs, key=lambda job: int(job.get("generation") or 0))
-                text = _job_phrase(label, newest, events, now) + " (cluster %s" % cluster
-                text += ", generation %s)" % newest.get("generation") if newest.get("generation") else ")"
+                text = _job_phrase(label, cluster, newest, events, now)
+                if newest.get("generation"):
+                    text += " (generation %s)" % newest.get("generation")
                 if newest.get("state") == "running" and (handoff is None or handoff.stale
                                                          or handoff.generation < int(newest.get("generation") or 0)):
                     text += " but has not reported its address yet"
             else:
-                text = "cluster %s: " % cluster + ", ".join(_job_phrase(label, job, events, now) for job in jobs)
+                text = "; ".join(_job_phrase(label, cluster, job, events, now) for job in jobs)
         else:
             until = entry.get("backoffUntil")
             if isinstance(until, (int, float)) and until > now:
