@@ -65,7 +65,7 @@ LOST_ENAME = "ControllerLost"
 REPLACED_PROBE_TIMEOUT = 5.0
 
 
-class RemoteControllerLost(RemoteError, ControllerLost):
+class RemoteControllerLost(RemoteError, ControllerLost):  # type: ignore[misc]
     """The value a pending result gets when its controller is lost.
 
     It is an ipyparallel ``RemoteError`` (so ipyparallel's own result handling treats it as a task failure and a
@@ -131,7 +131,7 @@ def _adapted_class(base: type) -> type:
     if cls is not None:
         return cls
 
-    class Adapted(base):  # type: ignore[misc,valid-type]
+    class Adapted(base):  # type: ignore[misc,valid-type,unused-ignore]
         _clusterd_adapted = True
 
         def get(self, *args: Any, **kwargs: Any) -> Any:
@@ -225,7 +225,7 @@ class _Connection:
         self.lost: Optional[str] = None
         self.lost_error: Optional[Callable[[], Exception]] = None
         self.closed = False
-        self.probe: Optional[Future] = None
+        self.probe: Optional["Future[Any]"] = None
         self.probe_sent = 0.0
         self.lock = threading.Lock()
 
@@ -435,7 +435,7 @@ class DirectViewProxy(_ViewProxy):
         """Registers the ``%px`` magics on this proxy, so they keep working after a reconnect."""
         from ipyparallel.client.view import DirectView
 
-        DirectView.activate(self, suffix)  # type: ignore[arg-type]
+        DirectView.activate(self, suffix)
 
 
 class LoadBalancedViewProxy(_ViewProxy):

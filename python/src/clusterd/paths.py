@@ -52,10 +52,10 @@ def config_path() -> str:
 def _load_config() -> Dict[str, Any]:
     """The configuration file as a dict, or ``{}`` when it is absent, unreadable or TOML cannot be parsed here."""
     try:
-        import tomllib as toml  # type: ignore[import-not-found]  # Python 3.11+
+        import tomllib as toml  # type: ignore[import-not-found,unused-ignore]  # novermin (3.11+, guarded)
     except ImportError:  # pragma: no cover - depends on the Python version
         try:
-            import tomli as toml  # type: ignore[import-not-found,no-redef]
+            import tomli as toml  # type: ignore[import-not-found,no-redef,unused-ignore]
         except ImportError:
             return {}
     try:
