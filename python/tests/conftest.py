@@ -180,8 +180,9 @@ class HandoffFile:
     def write(self, controller: Optional[Controller] = None, *, generation: Optional[int] = None,
               stale: Optional[bool] = None, job: Optional[str] = None, **extra: Any) -> None:
         data = dict(self.data)
-        if controller is not None:
-            data.update(client_file=controller.client_file, engine_file=controller.engine_file, address="127.0.0.1")
+        if controller is not None:  # a controller reported its address: a fresh handoff unless told otherwise
+            data.update(client_file=controller.client_file, engine_file=controller.engine_file, address="127.0.0.1",
+                        stale=False)
         if generation is not None:
             data["generation"] = generation
         if stale is not None:

@@ -97,12 +97,12 @@ def test_same_client_and_view_survive_a_controller_replacement(
 
 
 def test_call_in_flight_fails_when_the_controller_dies(
-        controllers: Callable[[str], Controller], handoff: HandoffFile) -> None:
+        controllers: Callable[[str], Controller], handoff: HandoffFile, capfd: pytest.CaptureFixture[str]) -> None:
     a = controllers("A")
     a.start_engine()
     a.start_engine()
     handoff.write(a, generation=1, job="1.test")
-    rc = clusterd.connect(timeout=30, min_engines=2, quiet=True, recover_timeout=3)
+    rc = clusterd.connect(timeout=30, min_engines=2, recover_timeout=3)
     try:
         view = rc.load_balanced_view()
         assert view.apply_sync(square, 3) == 9
@@ -134,8 +134,17 @@ def test_call_in_flight_fails_when_the_controller_dies(
         assert 2.5 < time.monotonic() - started < 15
         assert "no usable controller for cluster default" in str(unavailable.value)
         assert "stale" in str(unavailable.value)
+
+        # The replacement comes after all: the same view goes on, and says from which generation.
+        b = controllers("B")
+        b.start_engine()
+        b.start_engine()
+        handoff.write(b, generation=2, job="2.test")
+        assert view.apply_sync(square, 6) == 36
     finally:
         rc.close()
+    err = capfd.readouterr().err
+    assert err.count("controller replaced (generation 1 -> 2, job 2.test); reconnected, 2 engines") == 1, err
 
 
 def test_dead_controller_is_noticed_without_clusterd(
@@ -183,3 +192,16 @@ def test_results_of_a_controller_being_renewed_still_arrive(
         assert not rc._retiring
     finally:
         rc.close()
+
+
+def test_connect_says_when_no_engine_registers(
+        controllers: Callable[[str], Controller], handoff: HandoffFile) -> None:
+    a = controllers("A")  # no engines
+    handoff.write(a, generation=1, job="1.test")
+    started = time.monotonic()
+    with pytest.raises(clusterd.ClusterUnavailable) as caught:
+        clusterd.connect(timeout=10, engine_timeout=1, quiet=True)
+    assert time.monotonic() - started < 8
+    message = str(caught.value)
+    assert message.startswith("controller job 1.test (generation 1) of cluster default is up, but 0 engine(s) "
+                              "registered within 1 s (1 wanted): clusterd is not running"), message

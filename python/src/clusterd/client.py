@@ -32,6 +32,7 @@ import os
 import sys
 import threading
 import time
+import weakref
 from concurrent.futures import Future
 from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 
@@ -306,18 +307,23 @@ class _Watchdog(threading.Thread):
 
     def __init__(self, owner: "ClusterClient") -> None:
         super().__init__(name="clusterd-watchdog", daemon=True)
-        self._owner = owner
+        self._owner = weakref.ref(owner)  # a client dropped without close() can still be collected
+        self._interval = owner._poll_interval
         self._stop_event = threading.Event()
 
     def stop(self) -> None:
         self._stop_event.set()
 
     def run(self) -> None:
-        while not self._stop_event.wait(self._owner._poll_interval):
+        while not self._stop_event.wait(self._interval):
+            owner = self._owner()
+            if owner is None:
+                return
             try:
-                self._owner._watch()
+                owner._watch()
             except Exception:  # noqa: BLE001 - the watchdog must survive anything
                 log.debug("clusterd watchdog tick failed", exc_info=True)
+            del owner
 
 
 class _ViewProxy:
@@ -483,6 +489,7 @@ class ClusterClient:
         self._engine_target = self._min_engines
         self._closed = False
         self._watchdog: Optional[_Watchdog] = None
+        self._last: Optional[Handoff] = None  # the handoff of the last controller used, kept across failures
 
     # ------------------------------------------------------------------ messages
 
@@ -495,13 +502,6 @@ class ClusterClient:
 
     def _why(self, role: str = "controller") -> str:
         return why_unavailable(self.cluster, self.handoff_path, self._watcher.current(), self._api, role=role)
-
-    def _waiting_reason(self, handoff: Optional[Handoff]) -> str:
-        if handoff is None:
-            return "the handoff file %s does not exist yet" % self.handoff_path
-        if handoff.stale:
-            return "%s is stale" % handoff.describe()
-        return "%s has no client connection file yet" % handoff.describe()
 
     def _open(self, handoff: Handoff, timeout: float) -> _Connection:
         """Connects to the controller of ``handoff``; raises on failure (closing what it opened)."""
@@ -559,26 +559,31 @@ class ClusterClient:
                 self._say(waiting(reason, round(deadline - started)))
             time.sleep(min(0.2, max(0.0, deadline - now)))
 
-    def _await_engines(self, conn: _Connection, target: int, deadline: float) -> int:
-        """Waits until ``target`` engines are registered, or at least ``min_engines`` and no new one for 3 s,
-        or the deadline; returns the count."""
+    def _await_engines(self, conn: _Connection, target: int, deadline: float, settle: float) -> int:
+        """Waits for engines; returns how many registered.
+
+        Done when ``target`` engines are registered and none arrived in the last ``settle`` seconds; or when at
+        least ``min_engines`` (and one) are, fewer than ``target``, and none arrived for 3 s; or at the deadline.
+        """
         last_count, last_change = -1, time.monotonic()
         while True:
             count = len(conn.client.ids)
             now = time.monotonic()
             if count != last_count:
                 last_count, last_change = count, now
-            if count >= max(target, self._min_engines):
+            quiet = now - last_change
+            if count >= target and quiet >= settle:
                 return count
-            if count >= self._min_engines and count > 0 and now - last_change >= 3.0:
+            if 0 < count < target and count >= self._min_engines and quiet >= 3.0:
                 return count
             if now >= deadline:
                 return count
             time.sleep(0.1)
 
-    def _ready(self, conn: _Connection, target: int) -> int:
+    def _ready(self, conn: _Connection, target: int, settle: float = 0.0) -> int:
         """Waits for the engines of a new connection; raises ClusterUnavailable when too few come."""
-        count = self._await_engines(conn, target, time.monotonic() + self._engine_timeout)
+        count = self._await_engines(conn, max(target, self._min_engines), time.monotonic() + self._engine_timeout,
+                                    settle)
         conn.engines_ready = count >= self._min_engines
         if not conn.engines_ready:
             why = self._why("engine")
@@ -596,7 +601,8 @@ class ClusterClient:
             "waiting up to %d s for the controller of cluster %s: %s" % (left, self.cluster, reason)))
         waited = time.monotonic() - started > 1.0
         try:
-            count = self._ready(conn, self._min_engines)
+            # Engines of one MPI job register within a fraction of a second: let them all arrive.
+            count = self._ready(conn, self._min_engines, settle=1.0)
         except BaseException:
             conn.close()
             raise
@@ -608,6 +614,7 @@ class ClusterClient:
     def _install(self, conn: _Connection) -> None:
         self._conn = conn
         self._epoch = conn.epoch
+        self._last = conn.handoff
         if self._watchdog is None:
             self._watchdog = _Watchdog(self)
             self._watchdog.start()
@@ -657,8 +664,9 @@ class ClusterClient:
                     old.close()
             else:
                 old.close()
-        previous_generation = old.generation if old is not None else None
-        gone = old.handoff.describe() if old is not None else "the controller"
+        last = old.handoff if old is not None else self._last  # after a failed recovery, old is None
+        previous_generation = last.generation if last is not None else None
+        gone = last.describe() if last is not None else "the controller"
 
         def waiting(reason: str, left: int) -> str:
             return "%s of cluster %s is gone; waiting up to %d s for its replacement: %s" % (
@@ -671,9 +679,11 @@ class ClusterClient:
             self._install(conn)  # connected; the next call waits for engines again
             raise
         self._install(conn)
-        if previous_generation is not None:
+        if previous_generation is not None and previous_generation != conn.generation:
             self._say("controller replaced (generation %d -> %d, job %s); reconnected, %d engines" % (
                 previous_generation, conn.generation, conn.handoff.controller_job or "?", count))
+        elif previous_generation is not None:
+            self._say("reconnected to %s, %d engines" % (conn.handoff.describe(), count))
         return conn
 
     # ------------------------------------------------------------------ the watchdog
@@ -879,7 +889,7 @@ class ClusterClient:
 _OWN = frozenset((
     "_api", "_watcher", "_recover_timeout", "_engine_timeout", "_min_engines", "_probe_interval",
     "_probe_timeout", "_poll_interval", "_connect_timeout", "_quiet", "_client_kwargs", "_lock", "_conn",
-    "_retiring", "_epoch", "_engine_target", "_closed", "_watchdog",
+    "_retiring", "_epoch", "_engine_target", "_closed", "_watchdog", "_last",
 ))
 _VIEW_OWN = frozenset(("_owner", "_factory", "_args", "_kwargs", "_flags", "_view", "_epoch", "_view_lock"))
 
@@ -978,7 +988,8 @@ def connect(cluster: Optional[str] = None, timeout: float = 120.0, *, handoff: O
     :param socket: clusterd's control socket, asked only to explain waits (default
         :func:`clusterd.paths.socket_path`).
     :param min_engines: engines that must be registered before the client is returned, and after each reconnect
-        (0: do not wait). More engines are awaited while they keep arriving (3 s without a new one ends the wait).
+        (0: do not wait). More are awaited while they keep arriving (1 s without a new one ends the wait); after a
+        reconnect, as many as before, or 3 s without a new one once ``min_engines`` are there.
     :param engine_timeout: how long to wait for those engines once the controller answers.
     :param recover_timeout: how long a later call waits for the replacement of a lost controller.
     :param probe_interval: while calls are pending, how often the watchdog asks the controller for its status.
