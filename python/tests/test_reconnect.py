@@ -205,3 +205,46 @@ def test_connect_says_when_no_engine_registers(
     message = str(caught.value)
     assert message.startswith("controller job 1.test (generation 1) of cluster default is up, but 0 engine(s) "
                               "registered within 1 s (1 wanted): clusterd is not running"), message
+
+
+def test_view_features_follow_the_reconnect(controllers: Callable[[str], Controller], handoff: HandoffFile) -> None:
+    """Flags, item access, execute/push/pull/scatter/gather, executor and @remote through the proxies."""
+    a = controllers("A")
+    a.start_engine()
+    handoff.write(a, generation=1, job="1.test")
+    rc = clusterd.connect(timeout=30, quiet=True)
+    try:
+        dview = rc.direct_view()
+        lbview = rc.load_balanced_view()
+        dview.block = True
+        lbview.set_flags(retries=1)
+        executor = lbview.executor
+
+        @dview.remote(block=True)
+        @interactive
+        def where() -> int:
+            return 42
+
+        def check() -> None:
+            dview["x"] = 5
+            assert dview["x"] == [5]
+            dview.execute("y = x * 2")
+            assert dview.pull("y") == [10]
+            dview.scatter("seq", list(range(4)))
+            assert dview.gather("seq") == [0, 1, 2, 3]
+            assert dview.apply(square, 3) == [9]  # block=True set on the proxy
+            assert executor.submit(square, 4).result(timeout=10) == 16
+            assert list(executor.map(square, [1, 2])) == [1, 4]
+            assert where() == [42]
+            assert isinstance(lbview.apply_async(square, 1), clusterd.client.AsyncResult)
+            assert dview.client is rc
+
+        check()
+        a.kill()
+        b = controllers("B")
+        b.start_engine()
+        handoff.write(b, generation=2, job="2.test")
+        check()  # same proxies, same flags, on B
+        assert rc.generation == 2 and lbview.retries == 1 and dview.block is True
+    finally:
+        rc.close()
