@@ -18,6 +18,32 @@ public struct HandoffDocument: Codable, Sendable, Equatable {
     public var writtenAt: Int
     /// True when clusterd knows this controller is dead or being replaced: do not connect.
     public var stale: Bool
+    /// The controller engine jobs connect to. The same as the top level, except during a planned controller
+    /// change, when engines move ahead of the clients.
+    public var engines: EnginesPart?
+
+    /// Where engines connect (`"engines"` in the file).
+    public struct EnginesPart: Codable, Sendable, Equatable {
+        public var controllerJob: String
+        public var generation: Int
+        public var address: String
+        public var engineFile: String
+        public var stale: Bool
+
+        public init(controllerJob: String, generation: Int, address: String, engineFile: String, stale: Bool) {
+            self.controllerJob = controllerJob
+            self.generation = generation
+            self.address = address
+            self.engineFile = engineFile
+            self.stale = stale
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case generation, address, stale
+            case controllerJob = "controller_job"
+            case engineFile = "engine_file"
+        }
+    }
 
     public init(cluster: String, address: String, controllerJob: String, generation: Int, engineFile: String,
                 clientFile: String?, writtenAt: Int, stale: Bool = false) {
@@ -29,6 +55,7 @@ public struct HandoffDocument: Codable, Sendable, Equatable {
         self.clientFile = clientFile
         self.writtenAt = writtenAt
         self.stale = stale
+        self.engines = nil
     }
 
     /// The document for `handoff` of `cluster`.
@@ -36,10 +63,16 @@ public struct HandoffDocument: Codable, Sendable, Equatable {
         self.init(cluster: cluster, address: handoff.address, controllerJob: handoff.jobID,
                   generation: handoff.generation, engineFile: handoff.engineFile ?? "",
                   clientFile: handoff.clientFile, writtenAt: Int(handoff.writtenAt.seconds), stale: handoff.stale)
+        let target = handoff.engines
+        engines = EnginesPart(
+            controllerJob: target?.jobID ?? handoff.jobID, generation: target?.generation ?? handoff.generation,
+            address: target?.endpoint.address ?? handoff.address,
+            engineFile: (target?.endpoint.engineFile ?? handoff.engineFile) ?? "",
+            stale: target == nil ? handoff.stale : false)
     }
 
     enum CodingKeys: String, CodingKey {
-        case cluster, address, generation, stale
+        case cluster, address, generation, stale, engines
         case controllerJob = "controller_job"
         case engineFile = "engine_file"
         case clientFile = "client_file"

@@ -14,6 +14,15 @@ enum StatusTable {
         } else {
             header += ": no controller address yet"
         }
+        if let engines = status.engines {
+            let age = max(0, Int(now - engines.reportedAt))
+            let expected = engines.expected.map(String.init) ?? "?"
+            header += "\n  engines: \(engines.registered) of \(expected) registered with controller "
+                + "\(engines.controllerJob) (reported \(DurationText.format(age)) ago)"
+            if let target = engines.movingTo {
+                header += "; moving to \(target): \(engines.registeredAtTarget ?? 0) registered there"
+            }
+        }
         if let error = status.handoffWriteError {
             header += "\n  cannot write the handoff file \(detail.handoffFile) (\(error)); it still names the "
                 + "previous controller, retried every poll"

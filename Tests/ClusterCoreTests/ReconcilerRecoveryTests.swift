@@ -77,7 +77,8 @@ struct ReconcilerRecoveryTests {
         #expect(kinds(actions).contains(.handoffWriteFailed))
         #expect(deletes(actions).isEmpty, "nothing moves while the file still names \(old)")
         #expect(world.state.handoffOnDisk?.jobID == old)
-        #expect(world.state.handoff?.jobID == replacement)
+        #expect(world.state.handoffOnDisk?.engines == nil, "the engines were not told to move either")
+        #expect(world.state.handoff?.engines?.jobID == replacement)
         world.advance(30)
         actions = world.tick()
         #expect(handoffWrites(actions).count == 1, "written again every tick")
@@ -88,7 +89,7 @@ struct ReconcilerRecoveryTests {
         actions = world.tick()
         #expect(world.state.handoffOnDisk?.jobID == replacement)
         #expect(deletes(actions, reason: .renewed) == [old])
-        #expect(kinds(actions).contains(.enginesCycled))
+        #expect(kinds(actions).contains(.enginesFollow))
     }
 
     @Test("a tick's submissions are bounded; results fed back do not refill the budget")

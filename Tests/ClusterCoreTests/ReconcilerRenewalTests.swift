@@ -22,7 +22,7 @@ struct ReconcilerRenewalTests {
         #expect(world.reconciler.status(now: world.now).roles[1].jobs[0].walltimeLeft == started + 3600 - world.now)
 
         world.now = started + 2999  // 601 s left
-        #expect(world.tick().isEmpty)
+        #expect(decisions(world.tick()).isEmpty)
         world.now = started + 3001  // 599 s left: both engines started together, both renew
         let actions = world.tick()
         let renewals = submits(actions)
@@ -31,7 +31,7 @@ struct ReconcilerRenewalTests {
         #expect(kinds(actions).filter { $0 == .renewing }.count == 2)
         #expect(world.state.jobs.first { $0.jobID == old.jobID }?.replacedBy == renewals.first?.intent)
         world.advance(30)
-        #expect(world.tick().isEmpty)  // replacements queued: nothing else happens
+        #expect(decisions(world.tick()).isEmpty)  // replacements queued: nothing else happens
 
         for id in world.live(.engine).filter({ $0.replacedBy == nil }).compactMap(\.jobID) { world.run(id) }
         world.advance(30)
@@ -90,7 +90,7 @@ struct ReconcilerRenewalTests {
         var world = World(spec: spec)
         world.bringUp()
         world.advance(100_000)
-        #expect(world.tick().isEmpty)
+        #expect(decisions(world.tick()).isEmpty)
         spec.engine.walltime = 3600
         var withSpec = World(spec: spec)
         withSpec.bringUp()
@@ -98,7 +98,7 @@ struct ReconcilerRenewalTests {
         #expect(submits(withSpec.tick()).count == 2)
     }
 
-    @Test("controller renewal: new controller, handoff, engine cycle, then the old controller goes")
+    @Test("controller renewal: engines move first inside their jobs, clients once they are there, then the old goes")
     func controllerRenewal() throws {
         var world = World(spec: renewingSpec([.controller]))
         world.walltime = 3600
@@ -116,29 +116,94 @@ struct ReconcilerRenewalTests {
 
         world.advance(30)
         actions = world.tick()  // new controller queued: the old one keeps serving
-        #expect(actions.isEmpty)
+        #expect(submits(actions).isEmpty && deletes(actions).isEmpty && handoffWrites(actions).isEmpty)
         let newController = try #require(world.live(.controller).first { $0.generation == 2 }?.jobID)
         world.run(newController)
         world.advance(30)
         actions = world.tick()
         #expect(addressReads(actions) == [newController])
-        #expect(handoffWrites(actions).first?.generation == 2)
-        #expect(Set(deletes(actions, reason: .controllerReplaced)) == Set(oldEngines))
+        // Phase one: the engines' part moves; clients stay with the old controller, which keeps its engines.
+        let moving = try #require(handoffWrites(actions).first)
+        #expect(moving.generation == 1 && moving.jobID == oldController.jobID)
+        #expect(moving.engines?.jobID == newController)
+        #expect(moving.engines?.expected == 2, "as many engines as the old controller had")
+        #expect(kinds(actions).contains(.enginesMoving))
+        #expect(deletes(actions).isEmpty)
+
+        // Phase two: once the engines registered with the new controller, clients follow and the old one goes.
+        world.advance(30)
+        actions = world.tick()
+        #expect(handoffWrites(actions).last?.generation == 2)
+        #expect(handoffWrites(actions).last?.engines == nil)
         #expect(deletes(actions, reason: .renewed) == [oldController.jobID].compactMap { $0 })
-        #expect(submits(actions).filter { $0.role == .engine && $0.generation == 2 }.count == 2)
+        #expect(deletes(actions, reason: .controllerReplaced).isEmpty)
+        #expect(submits(actions).isEmpty, "no engine job is resubmitted")
+        #expect(world.ids(.engine) == oldEngines)
         #expect(kinds(actions).contains(.renewed))
-        let cycled = try #require(events(actions).first { $0.kind == .enginesCycled })
-        #expect(cycled.message.contains("2 submitted, 2 old engine(s) deleted"))
+        #expect(kinds(actions).contains(.enginesFollow))
         // The old controller's deletion does not make the new handoff stale.
         #expect(!handoffWrites(actions).contains { $0.stale })
 
         world.advance(30)
         actions = world.tick()
-        #expect(kinds(actions).filter { $0 == .ended }.count == 3)
+        #expect(kinds(actions).filter { $0 == .ended }.count == 1)
         #expect(submits(actions).isEmpty)
         #expect(world.state.controller.restarts == 0)
         #expect(world.state.engine.restarts == 0)
         #expect(world.state.handoff?.stale == false)
+    }
+
+    @Test("a planned move gives up waiting after switchTimeout, and the old controller dying moves clients at once")
+    func slowOrInterruptedMove() throws {
+        for dies in [false, true] {
+            var world = World(spec: renewingSpec([.controller]))
+            world.walltime = 3600
+            world.bringUp()
+            let old = try #require(world.live(.controller).first)
+            world.now = try #require(old.runningSince) + 3001
+            world.tick()
+            let new = try #require(world.live(.controller).first { $0.generation == 2 }?.jobID)
+            world.run(new)
+            world.advance(30)
+            world.tick()
+            #expect(world.state.handoff?.engines?.jobID == new)
+            world.autoHealth = false  // the engines never show up at the new controller
+            world.advance(30)
+            world.tick()
+            #expect(world.state.handoff?.jobID == old.jobID, "clients wait for the engines")
+            if dies {
+                world.end(try #require(old.jobID), exit: -29)
+                world.advance(30)
+            } else {
+                world.advance(300)
+            }
+            world.tick()
+            #expect(world.state.handoff?.jobID == new, dies ? "the old controller died" : "switch timeout")
+            #expect(world.state.handoff?.stale == false)
+            #expect(world.state.handoff?.engines == nil)
+        }
+    }
+
+    @Test("a new controller that dies during the move sends the engines back")
+    func targetDiesDuringMove() throws {
+        var world = World(spec: renewingSpec([.controller]))
+        world.walltime = 3600
+        world.bringUp()
+        let old = try #require(world.live(.controller).first)
+        world.now = try #require(old.runningSince) + 3001
+        world.tick()
+        let new = try #require(world.live(.controller).first { $0.generation == 2 }?.jobID)
+        world.run(new)
+        world.advance(30)
+        world.autoHealth = false
+        world.tick()
+        world.end(new, exit: 1)
+        world.advance(30)
+        let actions = world.tick()
+        #expect(world.state.handoff?.jobID == old.jobID)
+        #expect(world.state.handoff?.engines == nil)
+        #expect(world.state.handoff?.stale == false)
+        #expect(handoffWrites(actions).last?.engines == nil)
     }
 
     @Test("the old job reaching its walltime before the replacement runs is not a failure")
@@ -156,7 +221,7 @@ struct ReconcilerRenewalTests {
         #expect(died.message.contains("renewal"))
         #expect(died.message.contains("walltime exceeded (exit status -29)"))
         #expect(world.state.handoff?.stale == true)
-        #expect(deletes(actions, reason: .controllerLost).count == 2)
+        #expect(deletes(actions).isEmpty, "the engines wait for the replacement")
         #expect(submits(actions).isEmpty)
         #expect(!kinds(actions).contains(.restarting))
         #expect(world.state.controller.failedStarts.isEmpty)

@@ -28,6 +28,9 @@ struct World {
     var autoAddress = true
     /// The handoff file accepts writes (false: every write fails, as on a full disk).
     var autoWrite = true
+    /// Controllers write health reports: running engines register with the controller the handoff file sends
+    /// them to (its engines part), one process per engine job.
+    var autoHealth = true
     /// Controllers whose address file stays missing when asked.
     var silent: Set<String> = []
     /// Requested walltime given to every new job.
@@ -48,11 +51,16 @@ struct World {
     /// A tick answered from `server`: ids it lacks are `.unknown`.
     @discardableResult
     mutating func tick() -> [ReconcileAction] {
+        handle(reconciler.tick(.answered(observations()), now: now))
+    }
+
+    /// The server's answer for every id the reconciler asks about: ids it lacks are `.unknown`.
+    func observations() -> [String: PBSJobObservation] {
         var observations: [String: PBSJobObservation] = [:]
         for id in reconciler.queryJobIDs {
             observations[id] = server[id].map { .found($0) } ?? .unknown
         }
-        return handle(reconciler.tick(.answered(observations), now: now))
+        return observations
     }
 
     @discardableResult
@@ -92,6 +100,11 @@ struct World {
             case .readControllerAddress(let id, _) where autoAddress:
                 let endpoint = silent.contains(id) ? nil : endpoint(of: id)
                 all += handle(reconciler.controllerAddress(jobID: id, endpoint: endpoint, now: now))
+            case .readControllerHealth(let id) where autoHealth:
+                all += handle(reconciler.controllerHealth(
+                    jobID: id, registered: registered(with: id), reportedAt: now.seconds, now: now))
+            case .readEngineReport(let id):
+                all += handle(reconciler.engineReported(jobID: id, processes: 1, now: now))
             case .writeHandoff(let handoff):
                 all += handle(autoWrite ? reconciler.handoffWritten(handoff, now: now)
                     : reconciler.handoffWriteFailed(handoff, error: "No space left on device", now: now))
@@ -100,6 +113,12 @@ struct World {
             }
         }
         return all
+    }
+
+    /// Engines registered with controller `id`: the running engine jobs, when the handoff file sends engines there.
+    func registered(with id: String) -> Int {
+        guard let disk = state.handoffOnDisk, !disk.stale, (disk.engines?.jobID ?? disk.jobID) == id else { return 0 }
+        return state.jobs.filter { $0.role == .engine && $0.isRunning }.count
     }
 
     func address(of jobID: String) -> String { "10.0.\(jobID.prefix { $0 != "." }).1" }
@@ -184,5 +203,15 @@ extension Reconciler {
                                    clientFile: "/h/\(jobID)-client.json")
             },
             now: now)
+    }
+}
+
+/// `actions` without the report reads every answered tick asks for (controller health, engine processes).
+func decisions(_ actions: [ReconcileAction]) -> [ReconcileAction] {
+    actions.filter {
+        switch $0 {
+        case .readControllerHealth, .readEngineReport: false
+        default: true
+        }
     }
 }

@@ -8,7 +8,13 @@ public struct ClusterEvent: Sendable, Equatable, Codable {
         /// clusterd asked for a job to be deleted.
         case retired
         case deleteFailed
-        case handoffWritten, handoffWriteFailed, handoffStale, addressUnavailable, enginesCycled
+        case handoffWritten, handoffWriteFailed, handoffStale, addressUnavailable
+        /// Engines follow a new controller inside their jobs (no engine job is resubmitted).
+        case enginesFollow
+        /// A planned controller change: engines move to the new controller first, clients once they are there.
+        case enginesMoving
+        /// A running controller's health report stopped advancing; it is replaced.
+        case healthTimeout
         /// A running controller never reported its address within the timeout; it is replaced.
         case addressTimeout
         case qstatFailed, qstatRecovered

@@ -24,6 +24,9 @@ public struct ClusterSpec: Sendable, Equatable, Codable {
     public var dependAfterSupported: Bool
     /// Re-issue `qdel` for a job clusterd deleted that is still alive after this many seconds.
     public var deleteRetryAfter: Double
+    /// Seconds clients wait for the engines to register with a new controller during a planned change before they
+    /// are moved anyway.
+    public var switchTimeout: Double
     /// Seconds a running controller may go without reporting its address; then it is deleted and counts as a
     /// failed start (backoff, start limit). Nil waits forever.
     public var addressTimeout: Double?
@@ -32,8 +35,9 @@ public struct ClusterSpec: Sendable, Equatable, Codable {
     public init(
         name: String, engineCount: Int = 1, controller: RoleSpec = RoleSpec(), engine: RoleSpec = RoleSpec(),
         notebook: RoleSpec? = nil, jobNameLimit: Int = 236, submitBurst: Int = 8, dependAfterSupported: Bool = false,
-        deleteRetryAfter: Double = 300, addressTimeout: Double? = 600
+        deleteRetryAfter: Double = 300, addressTimeout: Double? = 600, switchTimeout: Double = 300
     ) {
+        self.switchTimeout = switchTimeout
         self.name = name
         self.engineCount = engineCount
         self.controller = controller

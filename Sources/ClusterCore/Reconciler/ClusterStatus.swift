@@ -16,13 +16,17 @@ public struct ClusterStatus: Sendable, Equatable, Codable {
     public var handoffWriteError: String?
     /// Controller, engine, notebook (only configured roles).
     public var roles: [RoleStatus]
+    /// Engines registered with the clients' controller, from its health report; nil before one was read.
+    public var engines: EngineRegistration?
 
     enum CodingKeys: String, CodingKey {
         case cluster, stale, staleSince, lastQueryFailure, handoff, handoffUnwritten, handoffWriteError, roles
+        case engines
     }
 
     init(cluster: String, stale: Bool, staleSince: Timestamp?, lastQueryFailure: String?, handoff: Handoff?,
-         handoffUnwritten: Bool, handoffWriteError: String?, roles: [RoleStatus]) {
+         handoffUnwritten: Bool, handoffWriteError: String?, roles: [RoleStatus], engines: EngineRegistration?) {
+        self.engines = engines
         self.cluster = cluster
         self.stale = stale
         self.staleSince = staleSince
@@ -44,6 +48,33 @@ public struct ClusterStatus: Sendable, Equatable, Codable {
         handoffUnwritten = try c.decodeIfPresent(Bool.self, forKey: .handoffUnwritten) ?? false
         handoffWriteError = try c.decodeIfPresent(String.self, forKey: .handoffWriteError)
         roles = try c.decode([RoleStatus].self, forKey: .roles)
+        engines = try c.decodeIfPresent(EngineRegistration.self, forKey: .engines)
+    }
+}
+
+/// How many engine processes are registered with the controller clients use, against how many were started.
+public struct EngineRegistration: Sendable, Equatable, Codable {
+    /// The controller clients use.
+    public var controllerJob: String
+    /// Engine processes registered with it, by its last health report.
+    public var registered: Int
+    /// Engine processes the running engine jobs started, from their reports; nil while one has not said.
+    public var expected: Int?
+    /// When the controller wrote the report (the job's clock), seconds since the epoch.
+    public var reportedAt: Double
+    /// During a planned controller change: the controller the engines move to, and how many registered there.
+    public var movingTo: String?
+    public var registeredAtTarget: Int?
+
+    /// A registration summary.
+    public init(controllerJob: String, registered: Int, expected: Int?, reportedAt: Double, movingTo: String? = nil,
+                registeredAtTarget: Int? = nil) {
+        self.controllerJob = controllerJob
+        self.registered = registered
+        self.expected = expected
+        self.reportedAt = reportedAt
+        self.movingTo = movingTo
+        self.registeredAtTarget = registeredAtTarget
     }
 }
 

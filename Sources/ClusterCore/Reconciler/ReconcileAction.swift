@@ -10,6 +10,11 @@ public enum ReconcileAction: Sendable, Equatable {
     case delete(jobIDs: [String], reason: RetireReason)
     /// Read and validate the address file this running controller wrote; report with `controllerAddress`.
     case readControllerAddress(jobID: String, generation: Int)
+    /// Read the health report of this running controller (engines registered with it); report with
+    /// `controllerHealth`.
+    case readControllerHealth(jobID: String)
+    /// Read the report of this running engine job (its MPI processes); report with `engineReported`.
+    case readEngineReport(jobID: String)
     /// Atomically write the handoff file (temp file, fsync, rename, fsync directory); a `stale` handoff tells
     /// readers not to trust the address. Report with `handoffWritten` or `handoffWriteFailed`.
     case writeHandoff(Handoff)

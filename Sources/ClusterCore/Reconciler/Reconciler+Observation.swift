@@ -72,8 +72,8 @@ extension Reconciler {
         let ran = job.runningSince.map { max(0, (endTime ?? now) - $0) }
         state[role].lastExit = JobExit(jobID: job.jobID, exitStatus: exitStatus, ranSeconds: ran, at: now)
         unlinkReplacement(of: job.intent)
-        if role == .controller, let handoff = state.handoff, !handoff.stale, handoff.jobID == job.jobID {
-            markHandoffStale("controller \(job.jobID ?? "?") ended", now: now, &effects)
+        if role == .controller, let id = job.jobID {
+            controllerGone(id, why: "controller \(id) ended", now: now, &effects)
         }
         let outcome = "\(describe(exitStatus: exitStatus)), \(ran.map { "ran \(seconds($0))" } ?? "never ran")"
         if let reason = job.retiring {
@@ -87,6 +87,15 @@ extension Reconciler {
                 .died,
                 "\(role.rawValue) \(job.label) ended (\(outcome)) while its renewal \(replacement) was on its " +
                     "way; not a failure",
+                role: role, jobID: job.jobID, intent: job.intent, exitStatus: exitStatus, now: now))
+            return
+        }
+        if role == .engine, handoffGeneration == nil, state[.controller].desired == .running {
+            // It waited for a controller (controller_wait) and gave its allocation back: not its failure.
+            effects.emit(event(
+                .died,
+                "\(role.rawValue) \(job.label) \(verdict) while no controller was ready (\(outcome)); a new one is " +
+                    "submitted once a controller reports",
                 role: role, jobID: job.jobID, intent: job.intent, exitStatus: exitStatus, now: now))
             return
         }
@@ -190,6 +199,44 @@ extension Reconciler {
     mutating func publish(_ handoff: Handoff, _ effects: inout Effects) {
         state.handoff = handoff
         effects.append(.writeHandoff(handoff))
+    }
+
+    /// Points clients and engines at `jobID` (the handoff's `engines` part goes); `why` says why a planned move
+    /// completes now, nil for a controller that simply reported.
+    mutating func publishAll(
+        endpoint: ControllerEndpoint, jobID: String, generation: Int, why: String?, now: Timestamp,
+        _ effects: inout Effects
+    ) {
+        publish(Handoff(endpoint: endpoint, jobID: jobID, generation: generation, writtenAt: now), &effects)
+        effects.emit(event(
+            .handoffWritten,
+            "handoff now points at controller \(jobID) (\(endpoint.address), generation \(generation))" +
+                (why.map { ": \($0)" } ?? ""),
+            role: .controller, jobID: jobID, now: now))
+    }
+
+    /// Controller `jobID` ended or is being deleted. The handoff's own controller: clients and engines move to
+    /// the engines' new controller when a planned move is under way, else the handoff goes stale. The engines'
+    /// new controller: the engines go back to the clients' controller.
+    mutating func controllerGone(_ jobID: String, why: String, now: Timestamp, _ effects: inout Effects) {
+        guard let handoff = state.handoff, !handoff.stale else { return }
+        if handoff.jobID == jobID {
+            if let target = handoff.engines,
+                state.jobs.contains(where: { $0.jobID == target.jobID && $0.retiring == nil })
+            {
+                publishAll(endpoint: target.endpoint, jobID: target.jobID, generation: target.generation,
+                           why: "\(why); the engines were already moving there", now: now, &effects)
+            } else {
+                markHandoffStale(why, now: now, &effects)
+            }
+        } else if let target = handoff.engines, target.jobID == jobID {
+            var back = handoff
+            back.engines = nil
+            publish(back, &effects)
+            effects.emit(event(
+                .enginesMoving, "\(why); engines go back to controller \(handoff.jobID)", role: .controller,
+                jobID: jobID, now: now))
+        }
     }
 
     mutating func markHandoffStale(_ why: String, now: Timestamp, _ effects: inout Effects) {

@@ -3,6 +3,7 @@ extension Reconciler {
     /// missing, ask for a new controller's address. Does nothing while qstat fails ("unknown is not dead").
     mutating func reconcile(now: Timestamp, _ effects: inout Effects) {
         guard !state.stale else { return }
+        finishSlowSwitch(now: now, &effects)
         retireReplacedControllers(now: now, &effects)
         retireOrphanedEngines(now: now, &effects)
         retireRenewedJobs(now: now, &effects)
@@ -62,8 +63,8 @@ extension Reconciler {
         effects.emit(event(
             .retired, "deleting \(job.role.rawValue) \(job.label): \(reason.rawValue)", role: job.role,
             jobID: job.jobID, intent: job.intent, now: now))
-        if job.role == .controller, let handoff = state.handoff, handoff.jobID == job.jobID {
-            markHandoffStale("controller \(handoff.jobID) is being deleted (\(reason.rawValue))", now: now, &effects)
+        if job.role == .controller, let id = job.jobID {
+            controllerGone(id, why: "controller \(id) is being deleted (\(reason.rawValue))", now: now, &effects)
         }
     }
 
@@ -88,17 +89,38 @@ extension Reconciler {
         }
     }
 
-    /// Engines whose controller is neither the handoff's nor a live newer one can never work again.
+    /// Engines follow the controller inside their jobs, so a new or lost controller deletes none. Only a
+    /// stopped controller role leaves them with nothing to connect to: then they go.
     private mutating func retireOrphanedEngines(now: Timestamp, _ effects: inout Effects) {
-        let current = handoffGeneration
-        let liveControllers = Set(
-            state.jobs.filter { $0.role == .controller && $0.retiring == nil }.map(\.generation))
-        for index in state.jobs.indices {
-            let job = state.jobs[index]
-            guard job.role == .engine, job.retiring == nil, job.generation != current else { continue }
-            if liveControllers.contains(job.generation), job.generation > (current ?? Int.min) { continue }
-            let replaced = current.map { job.generation < $0 } ?? false
-            retire(index, reason: replaced ? .controllerReplaced : .controllerLost, now: now, &effects)
+        guard state[.controller].desired == .stopped else { return }
+        for index in state.jobs.indices where state.jobs[index].role == .engine && state.jobs[index].retiring == nil {
+            retire(index, reason: .controllerLost, now: now, &effects)
+        }
+    }
+
+    /// Clients move to the engines' new controller after `spec.switchTimeout` even when not every engine
+    /// registered there (some may have died on the way).
+    private mutating func finishSlowSwitch(now: Timestamp, _ effects: inout Effects) {
+        guard let handoff = state.handoff, !handoff.stale, let target = handoff.engines,
+            now - target.since >= spec.switchTimeout
+        else { return }
+        let registered = state.jobs.first { $0.jobID == target.jobID }?.health?.registered ?? 0
+        publishAll(
+            endpoint: target.endpoint, jobID: target.jobID, generation: target.generation,
+            why: "only \(registered) of \(target.expected) engine(s) registered there after " +
+                "\(seconds(now - target.since))",
+            now: now, &effects)
+    }
+
+    /// Asks for the reports of what runs: the health of the controllers in the handoff, and the process count of
+    /// engine jobs that have not said it yet. Only from ticks: a reading never leads to another reading.
+    mutating func requestReports(_ effects: inout Effects) {
+        let handoff = state.handoff.flatMap { $0.stale ? nil : $0 }
+        let watched = Set([handoff?.jobID, handoff?.engines?.jobID].compactMap { $0 })
+        for job in state.jobs where job.retiring == nil && job.isRunning {
+            guard let id = job.jobID else { continue }
+            if job.role == .controller, watched.contains(id) { effects.append(.readControllerHealth(jobID: id)) }
+            if job.role == .engine, job.processes == nil { effects.append(.readEngineReport(jobID: id)) }
         }
     }
 
@@ -126,8 +148,7 @@ extension Reconciler {
                 : state[role].desired == .stopped ? .stopped
                 : role == .engine ? .scaledDown : .surplus
             let counted = state.jobs.filter { $0.role == role && $0.isCounted }
-            let groups = Dictionary(grouping: counted, by: { role == .engine ? $0.generation : 0 })
-            for group in groups.values where group.count > wanted {
+            for group in [counted] where group.count > wanted {
                 // Controllers: keep the best. Others: delete the newest first.
                 let doomed = role == .controller
                     ? Array(group.sorted(by: controllerRank).dropFirst(wanted))
@@ -171,7 +192,7 @@ extension Reconciler {
                 case .controller:
                     generation = state.controllerGeneration + 1
                 case .engine:
-                    guard let target = engineTarget(), target.generation == old.generation else { continue }
+                    guard let target = engineTarget() else { continue }
                     (generation, dependAfter) = target
                 case .notebook:
                     break
@@ -200,9 +221,8 @@ extension Reconciler {
             }
         }
         if canSubmit(.engine, now: now), let target = engineTarget() {
-            let have = state.jobs.filter {
-                $0.role == .engine && $0.isCounted && $0.generation == target.generation
-            }.count
+            // Engines of any generation count: they follow the controller inside their jobs.
+            let have = state.jobs.filter { $0.role == .engine && $0.isCounted }.count
             let reason = pendingReason(.engine)
             for _ in have..<max(have, wantedCount(.engine)) where state.submitBudget > 0 {
                 submit(.engine, generation: target.generation, dependAfter: target.dependAfter, reason: reason,
@@ -248,7 +268,8 @@ extension Reconciler {
 
     /// Asks for the address of the newest running controller the handoff does not point at yet.
     private func requestControllerAddress(_ effects: inout Effects) {
-        let current = decidedHandoffGeneration
+        let decided = state.handoff.flatMap { $0.stale ? nil : max($0.generation, $0.engines?.generation ?? 0) }
+        let current = decided
         let candidate = state.jobs.filter {
             $0.role == .controller && $0.retiring == nil && $0.isRunning && $0.jobID != nil
                 && $0.generation > (current ?? Int.min)

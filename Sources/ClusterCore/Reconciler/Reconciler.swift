@@ -67,6 +67,7 @@ public struct Reconciler: Sendable {
                 observe(intent, observation, now: now, &effects)
             }
             reconcile(now: now, &effects)
+            requestReports(&effects)
         }
         return effects.finished()
     }
@@ -152,18 +153,82 @@ public struct Reconciler: Sendable {
             }
             return effects.finished()
         }
-        let previous = state.handoff
-        if let previous, !previous.stale {
+        if let previous = state.handoff, !previous.stale {
             if previous.jobID == jobID, previous.endpoint == endpoint { return [] }
+            if let target = previous.engines, target.jobID == jobID, target.endpoint == endpoint { return [] }
             if previous.generation > job.generation { return [] }
+            // A newer controller while the current one runs (a renewal): engines move first, inside their jobs,
+            // and clients once the engines are registered there, so the engines answering never drop to zero.
+            if previous.jobID != jobID, let current = state.jobs.first(where: { $0.jobID == previous.jobID }),
+                current.retiring == nil, let registered = current.health?.registered, registered > 0
+            {
+                var moving = previous
+                moving.engines = EngineTarget(jobID: jobID, generation: job.generation, endpoint: endpoint,
+                                              since: now, expected: registered)
+                publish(moving, &effects)
+                effects.emit(event(
+                    .enginesMoving,
+                    "engines move to controller \(jobID) (\(endpoint.address), generation \(job.generation)) inside " +
+                        "their jobs; clients stay with \(previous.jobID) until \(registered) engine(s) are " +
+                        "registered there (at most \(seconds(spec.switchTimeout)))",
+                    role: .controller, jobID: jobID, now: now))
+                return effects.finished()
+            }
         }
-        let handoff = Handoff(endpoint: endpoint, jobID: jobID, generation: job.generation, writtenAt: now)
-        publish(handoff, &effects)
-        effects.emit(event(
-            .handoffWritten,
-            "handoff now points at controller \(jobID) (\(endpoint.address), generation \(job.generation))",
-            role: .controller, jobID: jobID, now: now))
+        publishAll(endpoint: endpoint, jobID: jobID, generation: job.generation, why: nil, now: now, &effects)
         return effects.finished()
+    }
+
+    /// A controller's health report (nil when missing or unreadable): engines registered with it, and a sign of
+    /// life. A report that stops advancing for `addressTimeout` means ipcontroller hangs or died inside a job that
+    /// goes on: the controller is replaced as one that never reported. Controllers whose job never wrote a
+    /// report (a user's own template) are not judged by it.
+    public mutating func controllerHealth(
+        jobID: String, registered: Int?, reportedAt: Double?, now: Timestamp
+    ) -> [ReconcileAction] {
+        var effects = Effects()
+        guard let index = state.jobs.firstIndex(where: { $0.jobID == jobID }),
+            state.jobs[index].role == .controller, state.jobs[index].retiring == nil
+        else { return [] }
+        if let registered, let reportedAt {
+            let previous = state.jobs[index].health
+            let advanced = previous.map { reportedAt > $0.reportedAt } ?? true
+            state.jobs[index].health = ControllerHealth(
+                registered: registered, reportedAt: reportedAt, freshAt: advanced ? now : previous!.freshAt)
+        }
+        if let health = state.jobs[index].health, let timeout = spec.addressTimeout, now - health.freshAt >= timeout {
+            let job = state.jobs[index]
+            effects.emit(event(
+                .healthTimeout,
+                "controller \(job.label)'s health report has not changed for \(seconds(now - health.freshAt)) " +
+                    "(address_timeout \(seconds(timeout))): ipcontroller hangs or died inside the job; deleting it",
+                role: .controller, jobID: jobID, now: now))
+            retire(index, reason: .healthTimeout, now: now, &effects)
+            if state[.controller].desired == .running {
+                applyRestartPolicy(job, spec.controller, exitStatus: nil, ran: nil,
+                                   cause: "health report stale", now: now, &effects)
+            }
+            reconcile(now: now, &effects)
+            return effects.finished()
+        }
+        if let handoff = state.handoff, !handoff.stale, let target = handoff.engines, target.jobID == jobID,
+            let registered = state.jobs[index].health?.registered, registered >= target.expected
+        {
+            publishAll(
+                endpoint: target.endpoint, jobID: target.jobID, generation: target.generation,
+                why: "\(registered) engine(s) registered there after \(seconds(now - target.since))", now: now,
+                &effects)
+        }
+        return effects.finished()
+    }
+
+    /// An engine job's report: how many MPI processes (ipengines) it runs.
+    public mutating func engineReported(jobID: String, processes: Int?, now: Timestamp) -> [ReconcileAction] {
+        guard let processes, processes > 0,
+            let index = state.jobs.firstIndex(where: { $0.jobID == jobID && $0.role == .engine })
+        else { return [] }
+        state.jobs[index].processes = processes
+        return []
     }
 
     /// The handoff file now holds `handoff`. What waited for readers to see it goes ahead: the controller it named
@@ -180,13 +245,12 @@ public struct Reconciler: Sendable {
         }
         reconcile(now: now, &effects)
         if let before, let after = handoffGeneration, before != after {
-            // Readers now see another controller: the engines of the old one were deleted, new ones submitted.
-            let retired = effects.deletions(for: .controllerReplaced)
-            let submitted = effects.submissions(of: .engine)
+            // Readers now see another controller: engine jobs restart their ipengines against it themselves.
+            let following = state.jobs.filter { $0.role == .engine && $0.retiring == nil && $0.jobID != nil }.count
             effects.emit(event(
-                .enginesCycled,
-                "engines move to controller generation \(after): \(submitted) submitted, \(retired) " +
-                    "old engine(s) deleted (engines never reconnect to a new controller)",
+                .enginesFollow,
+                "controller generation \(after) (job \(handoff.jobID)) is in the handoff: \(following) engine " +
+                    "job(s) follow it inside their allocations, none resubmitted",
                 role: .engine, jobID: handoff.jobID, now: now))
         }
         return effects.finished()
@@ -358,7 +422,23 @@ public struct Reconciler: Sendable {
         return ClusterStatus(
             cluster: state.cluster, stale: state.stale, staleSince: state.staleSince,
             lastQueryFailure: state.lastQueryFailure, handoff: state.handoff,
-            handoffUnwritten: state.handoffUnwritten, handoffWriteError: state.handoffWriteError, roles: roles)
+            handoffUnwritten: state.handoffUnwritten, handoffWriteError: state.handoffWriteError, roles: roles,
+            engines: engineRegistration())
+    }
+
+    /// Engines registered with the clients' controller against the processes the running engine jobs started.
+    private func engineRegistration() -> EngineRegistration? {
+        guard let handoff = state.handoff, !handoff.stale,
+            let health = state.jobs.first(where: { $0.jobID == handoff.jobID })?.health
+        else { return nil }
+        let running = state.jobs.filter { $0.role == .engine && $0.retiring == nil && $0.isRunning }
+        let processes = running.compactMap(\.processes)
+        let target = handoff.engines.flatMap { target in state.jobs.first { $0.jobID == target.jobID } }
+        return EngineRegistration(
+            controllerJob: handoff.jobID, registered: health.registered,
+            expected: processes.count == running.count ? processes.reduce(0, +) : nil,
+            reportedAt: health.reportedAt, movingTo: handoff.engines?.jobID,
+            registeredAtTarget: target?.health?.registered)
     }
 
     private func jobStatus(_ job: TrackedJob, now: Timestamp) -> JobStatus {

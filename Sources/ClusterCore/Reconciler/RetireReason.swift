@@ -10,12 +10,16 @@ public enum RetireReason: String, Sendable, Hashable, Codable, CaseIterable {
     case surplus
     /// Its replacement, started before the walltime ran out, took over.
     case renewed
-    /// A newer controller took over: its engines point at a controller that is going away.
+    /// A newer controller took over: its engines point at a controller that is going away (engines of states
+    /// saved before engines followed the controller).
     case controllerReplaced = "controller-replaced"
-    /// The engine's controller died or was deleted; engines never reconnect to a new controller.
+    /// The controller role was stopped: engines have nothing to connect to.
     case controllerLost = "controller-lost"
     /// A running controller did not report its address within `address_timeout`.
     case addressTimeout = "address-timeout"
+    /// A running controller's health report stopped advancing for `address_timeout`: ipcontroller hangs or died
+    /// inside a job that goes on.
+    case healthTimeout = "health-timeout"
     /// The role was removed from the configuration.
     case roleRemoved = "role-removed"
 }

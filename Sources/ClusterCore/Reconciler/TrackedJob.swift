@@ -34,6 +34,10 @@ public struct TrackedJob: Sendable, Equatable, Codable {
     public var adopted: Bool
     /// True once an "address not available" event was emitted for this controller (reported once).
     public var addressMissingReported: Bool
+    /// A controller's last health report (engines registered with it); nil until its job writes one.
+    public var health: ControllerHealth?
+    /// An engine job's MPI processes, from its report; nil until it wrote one.
+    public var processes: Int?
 
     /// A job record at the moment its intent is recorded.
     public init(intent: IntentID, sequence: Int, role: ClusterRole, generation: Int, intentAt: Timestamp) {
@@ -53,6 +57,8 @@ public struct TrackedJob: Sendable, Equatable, Codable {
         self.replacedBy = nil
         self.adopted = false
         self.addressMissingReported = false
+        self.health = nil
+        self.processes = nil
     }
 
     /// True when the latest observation shows it running (suspended and exiting count as having run).

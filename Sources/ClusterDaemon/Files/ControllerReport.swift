@@ -87,3 +87,50 @@ public enum AddressCheck {
         return inet_pton(AF_INET, address, &v4) == 1 || inet_pton(AF_INET6, address, &v6) == 1
     }
 }
+
+/// What a controller job's health sidecar writes every few seconds (`<report_dir>/health-<job id>.json`): the
+/// engines registered with that controller, and the time (a sign that ipcontroller still answers).
+public struct ControllerHealthReport: Codable, Sendable, Equatable {
+    public var jobID: String
+    public var registered: Int
+    /// Seconds since the epoch, by the job's clock.
+    public var time: Double
+
+    enum CodingKeys: String, CodingKey {
+        case registered, time
+        case jobID = "job_id"
+    }
+
+    /// The report of `jobID` in `directory`: nil while there is none; an unusable one is an error.
+    public static func read(jobID: String, directory: String) throws -> ControllerHealthReport? {
+        let path = "\(directory)/health-\(jobID).json"
+        guard let report = try JSONFile<ControllerHealthReport>(path: path).read() else { return nil }
+        guard report.jobID == jobID, report.registered >= 0 else {
+            throw ControllerReport.Invalid(path: path, reason: "written by job \(report.jobID) with \(report.registered)"
+                + " engines; expected job \(jobID)")
+        }
+        return report
+    }
+}
+
+/// What an engine job writes when it starts its engines (`<report_dir>/engine-<job id>.json`).
+public struct EngineReport: Codable, Sendable, Equatable {
+    public var jobID: String
+    /// MPI processes (one ipengine each); nil when the job could not tell.
+    public var np: Int?
+
+    enum CodingKeys: String, CodingKey {
+        case np
+        case jobID = "job_id"
+    }
+
+    /// The report of `jobID` in `directory`, nil while there is none.
+    public static func read(jobID: String, directory: String) throws -> EngineReport? {
+        let path = "\(directory)/engine-\(jobID).json"
+        guard let report = try JSONFile<EngineReport>(path: path).read() else { return nil }
+        guard report.jobID == jobID else {
+            throw ControllerReport.Invalid(path: path, reason: "written by job \(report.jobID), expected \(jobID)")
+        }
+        return report
+    }
+}

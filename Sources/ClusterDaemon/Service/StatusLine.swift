@@ -14,6 +14,9 @@ public enum StatusLine {
         var parts: [String] = []
         for role in status.roles {
             parts.append(role.role == .engine ? engines(role, now: now) : single(role, now: now))
+            if role.role == .engine, let registration = status.engines {
+                parts.append(registered(registration))
+            }
         }
         if status.stale {
             let since = status.staleSince.map { " for " + DurationText.format(max(0, Int(now - $0))) } ?? ""
@@ -49,6 +52,12 @@ public enum StatusLine {
         }
         if let error = role.lastSubmitError { text += " (qsub refused: \(brief(error)))" }
         return text
+    }
+
+    /// `4/4 registered` (engine processes registered with the clients' controller / started by engine jobs).
+    static func registered(_ registration: EngineRegistration) -> String {
+        "\(registration.registered)/\(registration.expected.map(String.init) ?? "?") registered"
+            + (registration.movingTo.map { ", moving to \($0)" } ?? "")
     }
 
     /// Why a role has no job: `failed`, `exited`, `stopped`, `restarting in 5s`, `waiting`.

@@ -142,6 +142,13 @@ actor ClusterRuntime {
             return await delete(ids, reason: reason)
         case .readControllerAddress(let jobID, _):
             return reconciler.controllerAddress(jobID: jobID, endpoint: readReport(jobID: jobID), now: now)
+        case .readControllerHealth(let jobID):
+            let health = readReport { try ControllerHealthReport.read(jobID: jobID, directory: paths.reportDir) }
+            return reconciler.controllerHealth(jobID: jobID, registered: health?.registered,
+                                               reportedAt: health?.time, now: now)
+        case .readEngineReport(let jobID):
+            let report = readReport { try EngineReport.read(jobID: jobID, directory: paths.reportDir) }
+            return reconciler.engineReported(jobID: jobID, processes: report?.np, now: now)
         case .writeHandoff(let handoff):
             do {
                 try JSONFile.handoff(config.handoffFile)
@@ -194,8 +201,13 @@ actor ClusterRuntime {
 
     /// The controller's report, nil while it is missing (an unusable one is logged and treated as missing).
     private func readReport(jobID: String) -> ControllerEndpoint? {
+        readReport { try ControllerReport.read(jobID: jobID, directory: paths.reportDir) }?.endpoint
+    }
+
+    /// A job's report, nil while it is missing; an unusable one is logged and treated as missing.
+    private func readReport<Report>(_ read: () throws -> Report?) -> Report? {
         do {
-            return try ControllerReport.read(jobID: jobID, directory: paths.reportDir)?.endpoint
+            return try read()
         } catch {
             logger.warning("\(error)")
             return nil
