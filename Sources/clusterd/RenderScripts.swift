@@ -29,8 +29,7 @@ struct RenderScripts: ParsableCommand {
         let config = try options.load()
         let chosen = try ClusterChoice.pick(cluster, in: config)
         let renderer = ScriptRenderer(
-            cluster: chosen,
-            reportDir: ClusterPaths(stateDir: config.daemon.stateDir, cluster: chosen.name).reportDir)
+            cluster: chosen, paths: ClusterPaths(stateDir: config.daemon.stateDir, cluster: chosen.name))
         for role in role.map({ [$0] }) ?? ClusterRole.allCases {
             let script: String
             do {

@@ -50,7 +50,9 @@ private func problem(_ text: String, key: String, line: Int?, contains fragment:
         #expect(cluster.handoffFile == "/home/ada/.local/state/clusterd/default/controller.json")
         #expect(cluster.engines.jobs == 2)
         #expect(cluster.engines.mpiLauncher == "mpirun")
-        #expect(cluster.controller.interface == nil)
+        #expect(cluster.controller.address == .auto)
+        #expect(cluster.notebook.address == .auto)
+        #expect(cluster.engines.controllerWait == 300)
         #expect(cluster.controller.addressTimeout == 600)
         #expect(cluster.spec(daemon: config.daemon).addressTimeout == 600)
         #expect(cluster.controller.job.walltime == 86_400)
@@ -137,7 +139,8 @@ private func problem(_ text: String, key: String, line: Int?, contains fragment:
         #expect(astro.handoffFile == "/home/ada/state/astro/controller.json")
         #expect(astro.seedIPFile)
         #expect(astro.environment == ["OMP_NUM_THREADS": "1"])
-        #expect(astro.controller.interface == "eno1")
+        #expect(astro.controller.address == .interface("eno1"))
+        #expect(astro.notebook.address == .interface("eno1"), "the notebook binds like the controller")
         #expect(astro.controller.addressTimeout == 120)
         #expect(astro.controller.job.walltime == 43_200)
         #expect(astro.controller.job.renewBefore == 1_800)
@@ -325,5 +328,28 @@ private func problem(_ text: String, key: String, line: Int?, contains fragment:
         // An escaped backslash followed by u0000 is just text.
         let fine = try loader.parse("[clusters.default.environment]\nX = \"a\\\\u0000\"\n", path: "c.toml")
         #expect(fine.clusters.first?.environment["X"] == "a\\u0000")
+    }
+
+    @Test func addressSelectorsAreCheckedHere_notInTheJob() throws {
+        let loader = ConfigLoader(environment: ConfigEnvironment(home: "/home/ada", uid: 1_000))
+        func controller(_ lines: String) throws -> AddressSelector {
+            let config = try loader.parse("[clusters.c]\n[clusters.c.controller]\n\(lines)\n", path: "c.toml")
+            return try #require(config.cluster(named: "c")).controller.address
+        }
+        #expect(try controller("address = \"10.0.0.0/8\"") == .network("10.0.0.0/8"))
+        #expect(try controller("address = \"192.0.2.2\"") == .address("192.0.2.2"))
+        #expect(try controller("address = \"fd00::/64\"") == .network("fd00::/64"))
+        #expect(try controller("address = \"auto\"") == .auto)
+        #expect(try controller("interface = \"ib0\"") == .interface("ib0"))
+        let cases = [
+            ("interface = \"192.0.2.2\"", "for an address or a network write address = \"192.0.2.2\""),
+            ("address = \"10.0.0.0/40\"", "a network in CIDR form"),
+            ("address = \"eno1\"", "an IP address"),
+            ("interface = \"eno1\"\naddress = \"10.0.0.1\"", "set either interface or address, not both"),
+        ]
+        for (lines, message) in cases {
+            let error = #expect(throws: ConfigError.self) { try controller(lines) }
+            #expect(error?.description.contains(message) == true, "\(lines): \(String(describing: error))")
+        }
     }
 }

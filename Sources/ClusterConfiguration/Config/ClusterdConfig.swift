@@ -170,16 +170,17 @@ public struct RestartSettings: Sendable, Equatable {
 /// `[clusters.<name>.controller]`.
 public struct ControllerConfig: Sendable, Equatable {
     public var job: JobSettings
-    /// Network interface whose address the controller binds to; nil means auto (the first non-loopback).
-    public var interface: String?
+    /// The node address ipcontroller binds to (`interface` or `address` in the file).
+    public var address: AddressSelector
     /// Extra `ipcontroller` arguments.
     public var arguments: [String]
     /// Seconds a running controller may take to report its address before it is replaced; 0 waits forever.
+    /// Also how long its health report may stand still.
     public var addressTimeout: Int
 
-    public init(job: JobSettings, interface: String?, arguments: [String], addressTimeout: Int = 600) {
+    public init(job: JobSettings, address: AddressSelector, arguments: [String], addressTimeout: Int = 600) {
         self.job = job
-        self.interface = interface
+        self.address = address
         self.arguments = arguments
         self.addressTimeout = addressTimeout
     }
@@ -195,13 +196,17 @@ public struct EnginesConfig: Sendable, Equatable {
     public var mpiArguments: [String]
     /// Extra `ipengine` arguments.
     public var arguments: [String]
+    /// Seconds an engine job waits without a usable controller before it exits and gives its allocation back.
+    public var controllerWait: Int
 
-    public init(job: JobSettings, jobs: Int, mpiLauncher: String, mpiArguments: [String], arguments: [String]) {
+    public init(job: JobSettings, jobs: Int, mpiLauncher: String, mpiArguments: [String], arguments: [String],
+                controllerWait: Int = 300) {
         self.job = job
         self.jobs = jobs
         self.mpiLauncher = mpiLauncher
         self.mpiArguments = mpiArguments
         self.arguments = arguments
+        self.controllerWait = controllerWait
     }
 }
 
@@ -214,13 +219,17 @@ public struct NotebookConfig: Sendable, Equatable {
     /// `jupyter <app>`: `notebook` or `lab`.
     public var app: String
     public var arguments: [String]
+    /// The node address Jupyter binds to; by default the controller's rule.
+    public var address: AddressSelector
 
-    public init(job: JobSettings, enabled: Bool, port: Int, app: String, arguments: [String]) {
+    public init(job: JobSettings, enabled: Bool, port: Int, app: String, arguments: [String],
+                address: AddressSelector = .auto) {
         self.job = job
         self.enabled = enabled
         self.port = port
         self.app = app
         self.arguments = arguments
+        self.address = address
     }
 
     /// The default notebook port for a user: unique per UID, in 10000...59999.

@@ -59,6 +59,40 @@ public struct ConfigLoader: Sendable {
         return ClusterdConfig(path: path, daemon: daemon, clusters: clusters)
     }
 
+    /// `interface` (a name) or `address` (a literal address, a CIDR network or "auto") of a controller or notebook
+    /// table; both at once, or an address given as `interface`, is an error that says which key to use.
+    private func readAddress(_ table: TableReader?, default fallback: AddressSelector) -> AddressSelector {
+        guard let table else { return fallback }
+        let interfaceText = table.keys.contains("interface") ? table.optionalString("interface") : nil
+        let addressText = table.keys.contains("address") ? table.optionalString("address") : nil
+        if interfaceText != nil, addressText != nil {
+            table.report("address", "set either interface or address, not both")
+            return fallback
+        }
+        if let interfaceText {
+            if interfaceText == "auto" { return .auto }
+            if AddressSelector.parseAddress(interfaceText) != nil {
+                table.report("interface", "takes an interface name such as \"eno1\"; for an address or a network "
+                    + "write address = \(SafeText.quoted(interfaceText))")
+                return fallback
+            }
+            guard SafeText.interface.accepts(interfaceText) else {
+                table.report("interface", "must be \(SafeText.interface.allowed), got \(SafeText.quoted(interfaceText))")
+                return fallback
+            }
+            return .interface(interfaceText)
+        }
+        if let addressText {
+            guard let selector = AddressSelector.parseAddress(addressText) else {
+                table.report("address", "must be \"auto\", an IP address (\"10.1.2.3\") or a network in CIDR form "
+                    + "(\"10.0.0.0/8\"), got \(SafeText.quoted(addressText))")
+                return fallback
+            }
+            return selector
+        }
+        return fallback
+    }
+
     /// The line of the first `\u0000` or `\U00000000` escape (an escaped backslash before it does not count).
     static func lineWithNULEscape(_ text: String) -> Int? {
         var line = 1
@@ -141,10 +175,10 @@ public struct ConfigLoader: Sendable {
         }
         let controllerTable = reader.table("controller")
         let controllerJob = readJob(controllerTable, defaults: defaults, select: "1:ncpus=1")
-        let interface = controllerTable?.optionalString("interface", .interface)
+        let controllerAddress = readAddress(controllerTable, default: .auto)
         let controller = ControllerConfig(
             job: controllerJob,
-            interface: interface == "auto" ? nil : interface,
+            address: controllerAddress,
             arguments: controllerTable?.stringArray("args") ?? [],
             addressTimeout: controllerTable?.duration("address_timeout", default: 600) ?? 600
         )
@@ -157,7 +191,10 @@ public struct ConfigLoader: Sendable {
                                    what: "an integer from 0 to \(ClusterSpec.maximumEngineCount)") ?? 2,
             mpiLauncher: enginesTable?.string("mpi_launcher", default: "mpirun", .command) ?? "mpirun",
             mpiArguments: enginesTable?.stringArray("mpi_args") ?? [],
-            arguments: enginesTable?.stringArray("args") ?? []
+            arguments: enginesTable?.stringArray("args") ?? [],
+            controllerWait: enginesTable?.duration("controller_wait", default: 300, minimum: 10,
+                                                   why: "engines need time to start against a new controller")
+                ?? 300
         )
         enginesTable?.rejectUnknownKeys()
 
@@ -169,7 +206,8 @@ public struct ConfigLoader: Sendable {
                                      in: 1024...65_535, what: "a port number from 1024 to 65535")
                 ?? NotebookConfig.defaultPort(uid: environment.uid),
             app: notebookTable?.choice("app", default: JupyterApp.notebook).rawValue ?? "notebook",
-            arguments: notebookTable?.stringArray("args") ?? []
+            arguments: notebookTable?.stringArray("args") ?? [],
+            address: readAddress(notebookTable, default: controllerAddress)
         )
         notebookTable?.rejectUnknownKeys()
 

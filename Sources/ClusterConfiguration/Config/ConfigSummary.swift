@@ -17,14 +17,16 @@ public enum ConfigSummary {
                 + "handoff \(cluster.handoffFile)")
             let c = cluster.controller
             let timeout = c.addressTimeout > 0 ? DurationText.format(c.addressTimeout) : "never"
-            lines.append("  controller: 1 job, \(job(c.job)), interface \(c.interface ?? "auto"), "
+            lines.append("  controller: 1 job, \(job(c.job)), binds to \(c.address.description), "
                 + "address timeout \(timeout)")
             let e = cluster.engines
             lines.append("  engines:    \(e.jobs) job\(e.jobs == 1 ? "" : "s"), \(job(e.job)), "
-                + "launcher \(([e.mpiLauncher] + e.mpiArguments).joined(separator: " "))")
+                + "launcher \(([e.mpiLauncher] + e.mpiArguments).joined(separator: " ")), "
+                + "controller wait \(DurationText.format(e.controllerWait))")
             let n = cluster.notebook
             lines.append(n.enabled
-                ? "  notebook:   1 job, \(job(n.job)), jupyter \(n.app) on port \(n.port)"
+                ? "  notebook:   1 job, \(job(n.job)), jupyter \(n.app) on port \(n.port), binds to "
+                    + n.address.description
                 : "  notebook:   off")
         }
         return lines.joined(separator: "\n")

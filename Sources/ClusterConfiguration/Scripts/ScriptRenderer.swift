@@ -2,12 +2,19 @@ import ClusterCore
 /// Renders the job script of one role of a cluster from its configuration.
 public struct ScriptRenderer: Sendable {
     public var cluster: ClusterConfig
-    /// Directory the jobs write their reports into (controller address, notebook host and port).
-    public var reportDir: String
+    /// Where the cluster's files are: reports the jobs write, the engines' own logs.
+    public var paths: ClusterPaths
 
-    public init(cluster: ClusterConfig, reportDir: String) {
+    /// Seconds between two looks of an engine job at the handoff file (a `stat`; parsed only when it changed).
+    public static let enginePollInterval = 5
+    /// Seconds new engines get to register with a new controller before the old ones are stopped anyway.
+    public static let registerWait = 120
+    /// Seconds between two health reports of a controller.
+    public static let healthInterval = 5
+
+    public init(cluster: ClusterConfig, paths: ClusterPaths) {
         self.cluster = cluster
-        self.reportDir = reportDir
+        self.paths = paths
     }
 
     /// The built-in template of `role`.
@@ -24,21 +31,32 @@ public struct ScriptRenderer: Sendable {
         let q = ShellQuote.word
         let env = cluster.environment.keys.sorted().map { "export \($0)=\(q(cluster.environment[$0]!))" }
         let ipython = cluster.ipythonDir.map { ["export IPYTHONDIR=\(q($0))"] } ?? []
+        // The Python client in a notebook finds the handoff without the daemon's socket.
+        let handoff = ["export CLUSTERD_HANDOFF=\(q(cluster.handoffFile))"]
         return [
             "cluster_name": q(cluster.name),
             "role": q(role.rawValue),
-            "report_dir": q(reportDir),
+            "report_dir": q(paths.reportDir),
+            "log_dir": q(paths.logDir),
             "workdir": q(cluster.workdir),
             "venv": q(cluster.venv ?? ""),
             "profile": q(cluster.profile),
-            "environment": (ipython + env).joined(separator: "\n"),
-            "interface": q(cluster.controller.interface ?? "auto"),
+            "environment": (ipython + handoff + env).joined(separator: "\n"),
+            "address": q(cluster.controller.address.scriptWord),
+            // The name templates written before `address` existed use.
+            "interface": q(cluster.controller.address.scriptWord),
+            "notebook_address": q(cluster.notebook.address.scriptWord),
             "seed_ip_file": cluster.seedIPFile ? "yes" : "no",
             "controller_args": ShellQuote.words(cluster.controller.arguments),
             "handoff_file": q(cluster.handoffFile),
             "mpi_launcher": q(cluster.engines.mpiLauncher),
             "mpi_args": ShellQuote.words(cluster.engines.mpiArguments),
             "engine_args": ShellQuote.words(cluster.engines.arguments),
+            "controller_wait": String(cluster.engines.controllerWait),
+            "register_wait": String(Self.registerWait),
+            "poll_interval": String(Self.enginePollInterval),
+            "health_interval": String(Self.healthInterval),
+            "health_py": BuiltInTemplates.healthSidecar,
             "port": String(cluster.notebook.port),
             "app": q(cluster.notebook.app),
             "notebook_args": ShellQuote.words(cluster.notebook.arguments),

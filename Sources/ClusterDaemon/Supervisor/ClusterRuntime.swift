@@ -164,7 +164,7 @@ actor ClusterRuntime {
         let job = config.job(for: intent.role)
         let scriptPath = "\(paths.scriptDir)/\(intent.role.rawValue)-\(intent.intent).sh"
         do {
-            let renderer = ScriptRenderer(cluster: config, reportDir: paths.reportDir)
+            let renderer = ScriptRenderer(cluster: config, paths: paths)
             let script = try renderer.render(intent.role, template: try TemplateFile.load(for: intent.role, of: config))
             try AtomicFile.write(script, to: scriptPath, mode: 0o700)
             try FileIO.makeDirectories(paths.logDir)
