@@ -43,6 +43,9 @@ struct ConnectView {
         var handoffStale: Bool?
         var notebook: NotebookConnection?
         var sshTunnel: String?
+        var localURL: String?
+        /// Python lines that connect: one that follows controller changes, one for this controller only.
+        var python: [String]
     }
 
     let detail: ClusterDetail
@@ -60,35 +63,72 @@ struct ConnectView {
         Answer(cluster: detail.name, controllerAddress: detail.handoff?.address,
                controllerJob: detail.handoff?.controllerJob, clientFile: detail.handoff?.clientFile,
                handoffFile: detail.handoffFile, handoffStale: detail.handoff?.stale, notebook: detail.notebook,
-               sshTunnel: tunnel)
+               sshTunnel: tunnel, localURL: detail.notebook.flatMap(localURL),
+               python: [Self.followingClient(detail.name)]
+                + (detail.handoff?.clientFile.map { [Self.plainClient($0)] } ?? []))
     }
 
     var text: String {
         var lines: [String] = []
         if let notebook = detail.notebook, let tunnel {
             lines.append("notebook   job \(notebook.jobID) on \(notebook.host), \(notebook.address):\(notebook.port)")
-            lines.append("  url      " + (notebook.url ?? "(Jupyter has not printed its URL yet; see clusterctl logs "
+            lines.append("  url      " + (notebook.url ?? "(Jupyter has not answered yet; see clusterctl logs "
                 + "\(detail.name) notebook)"))
             lines.append("  tunnel   run on your laptop: \(tunnel)")
-            if let url = notebook.url, let rest = url.split(separator: ":", maxSplits: 2).last?
-                .drop(while: { $0.isNumber }) {
-                lines.append("  then     open http://localhost:\(notebook.port)\(rest)")
-            }
+            if let local = localURL(notebook) { lines.append("  then     open \(local)") }
         } else {
             lines.append("notebook   not running")
         }
         if let handoff = detail.handoff {
             lines.append("controller \(handoff.address) (job \(handoff.controllerJob), generation "
                 + "\(handoff.generation))" + (handoff.stale ? " STALE: being replaced" : ""))
+            lines.append("  python   \(Self.followingClient(detail.name))   # follows controller changes")
             if let file = handoff.clientFile {
-                lines.append("  client   ipyparallel.Client(url_file=\"\(file)\")")
+                lines.append("  or       \(Self.plainClient(file))   # this controller only")
             } else {
-                lines.append("  client   (the controller has not reported its client file)")
+                lines.append("  or       (the controller has not reported its client file)")
             }
         } else {
             lines.append("controller no address yet")
         }
         lines.append("handoff    \(detail.handoffFile)")
         return lines.joined(separator: "\n")
+    }
+
+    /// The notebook URL through the tunnel: the same path and token on `localhost`.
+    func localURL(_ notebook: NotebookConnection) -> String? {
+        guard let url = notebook.url, let hostStart = url.firstRange(of: "://") else { return nil }
+        let rest = url[hostStart.upperBound...]
+        let path = rest.firstIndex(of: "/").map { String(rest[$0...]) } ?? "/"
+        return "http://localhost:\(notebook.port)\(path)"
+    }
+
+    /// Python for a client that follows the controller (the `clusterd` package in `python/`).
+    static func followingClient(_ cluster: String) -> String {
+        "import clusterd; rc = clusterd.connect(\(pythonString(cluster)))"
+    }
+
+    /// Python for a plain ipyparallel 9 client of one controller (the file is positional in 9.x).
+    static func plainClient(_ file: String) -> String {
+        "import ipyparallel; rc = ipyparallel.Client(\(pythonString(file)))"
+    }
+
+    /// A Python string literal of `text`.
+    static func pythonString(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\\": out += "\\\\"
+            case "\"": out += "\\\""
+            case _ where scalar.value < 0x20 || scalar.value == 0x7F: out += "\\x" + hex2(scalar.value)
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+
+    private static func hex2(_ value: UInt32) -> String {
+        let digits = Array("0123456789abcdef")
+        return String([digits[Int(value >> 4)], digits[Int(value & 15)]])
     }
 }

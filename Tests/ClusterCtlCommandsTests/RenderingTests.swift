@@ -56,11 +56,13 @@ import Testing
         #expect(view.text == """
             notebook   not running
             controller 10.0.0.5 (job 41.pbs, generation 3)
-              client   ipyparallel.Client(url_file="/c.json")
+              python   import clusterd; rc = clusterd.connect("big")   # follows controller changes
+              or       import ipyparallel; rc = ipyparallel.Client("/c.json")   # this controller only
             handoff    /s/big/controller.json
             """)
         #expect(view.answer.sshTunnel == nil)
         #expect(view.answer.clientFile == "/c.json")
+        #expect(ConnectView.pythonString("a\"b\\c\n") == #""a\"b\\c\x0a""#)
     }
 
     @Test func connectWithNotebook() throws {
@@ -75,10 +77,12 @@ import Testing
               tunnel   run on your laptop: ssh -N -L 8899:10.0.0.9:8899 ana@login1
               then     open http://localhost:8899/tree?token=abc
             controller 10.0.0.5 (job 41.pbs, generation 3) STALE: being replaced
-              client   ipyparallel.Client(url_file="/c.json")
+              python   import clusterd; rc = clusterd.connect("big")   # follows controller changes
+              or       import ipyparallel; rc = ipyparallel.Client("/c.json")   # this controller only
             handoff    /s/big/controller.json
             """)
         #expect(view.answer.sshTunnel == "ssh -N -L 8899:10.0.0.9:8899 ana@login1")
+        #expect(view.answer.localURL == "http://localhost:8899/tree?token=abc")
     }
 
     @Test func eventLine() throws {

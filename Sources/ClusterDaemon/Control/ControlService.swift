@@ -150,18 +150,18 @@ public struct ControlService: Sendable {
         return detail
     }
 
-    /// The running notebook's report (`notebook-<jobid>.json`) and the token URL Jupyter printed in its log.
+    /// The running notebook's report (`notebook-<jobid>.json`, written once Jupyter answered, with its token URL);
+    /// for notebooks from a user's own template without `url`, the token URL Jupyter printed in its log.
     private func notebookConnection(_ detail: ClusterDetail, paths: ClusterPaths) -> NotebookConnection? {
         let role = detail.status.roles.first { $0.role == .notebook }
         guard let job = role?.jobs.last(where: { $0.state == "running" && $0.jobID != nil }),
               let jobID = job.jobID,
-              let bytes = try? FileIO.read("\(paths.reportDir)/notebook-\(jobID).json"),
-              let report = try? JSONDecoder().decode(NotebookReport.self, from: Data(bytes))
+              let report = try? JSONFile<NotebookReport>(path: "\(paths.reportDir)/notebook-\(jobID).json").read()
         else { return nil }
         let port = report.port.flatMap { Int($0) } ?? 0
-        var url: String?
+        var url = report.url
         let log = detail.logFile(role: .notebook, intent: job.intent)
-        if let text = (try? FileIO.read(log)).map({ String(decoding: $0, as: UTF8.self) }) {
+        if url == nil, let text = (try? FileIO.read(log)).map({ String(decoding: $0, as: UTF8.self) }) {
             url = text.split(whereSeparator: \.isWhitespace).last { $0.hasPrefix("http") && $0.contains("token=") }
                 .map(String.init)
         }
@@ -170,18 +170,20 @@ public struct ControlService: Sendable {
     }
 }
 
-/// The notebook job's report; the built-in template writes the port as a string.
-private struct NotebookReport: Decodable {
+/// The notebook job's report; templates before this one wrote the port as a string and no URL.
+private struct NotebookReport: Codable, Sendable {
     var host: String?
     var address: String
     var port: String?
+    var url: String?
 
-    enum CodingKeys: String, CodingKey { case host, address, port }
+    enum CodingKeys: String, CodingKey { case host, address, port, url }
 
     init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         host = try container.decodeIfPresent(String.self, forKey: .host)
         address = try container.decode(String.self, forKey: .address)
+        url = try container.decodeIfPresent(String.self, forKey: .url)
         if let text = try? container.decodeIfPresent(String.self, forKey: .port) {
             port = text
         } else {
