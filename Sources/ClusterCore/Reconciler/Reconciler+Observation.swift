@@ -207,12 +207,12 @@ extension Reconciler {
         endpoint: ControllerEndpoint, jobID: String, generation: Int, why: String?, now: Timestamp,
         _ effects: inout Effects
     ) {
-        publish(Handoff(endpoint: endpoint, jobID: jobID, generation: generation, writtenAt: now), &effects)
         effects.emit(event(
             .handoffWritten,
             "handoff now points at controller \(jobID) (\(endpoint.address), generation \(generation))" +
                 (why.map { ": \($0)" } ?? ""),
             role: .controller, jobID: jobID, now: now))
+        publish(Handoff(endpoint: endpoint, jobID: jobID, generation: generation, writtenAt: now), &effects)
     }
 
     /// Controller `jobID` ended or is being deleted. The handoff's own controller: clients and engines move to
