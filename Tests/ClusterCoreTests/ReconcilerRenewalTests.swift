@@ -153,26 +153,33 @@ struct ReconcilerRenewalTests {
         #expect(world.state.handoff?.stale == false)
     }
 
+    /// A controller renewal up to the point where the engines were told to move: (world, old job, new job).
+    func movingWorld(healthAtTarget: Bool) throws -> (World, String, String) {
+        var world = World(spec: renewingSpec([.controller]))
+        world.walltime = 3600
+        world.bringUp()
+        let old = try #require(world.live(.controller).first)
+        world.now = try #require(old.runningSince) + 3001
+        world.tick()
+        let new = try #require(world.live(.controller).first { $0.generation == 2 }?.jobID)
+        world.run(new)
+        world.advance(30)
+        world.autoHealth = healthAtTarget
+        world.tick()
+        #expect(world.state.handoff?.engines?.jobID == new)
+        return (world, try #require(old.jobID), new)
+    }
+
     @Test("a planned move gives up waiting after switchTimeout, and the old controller dying moves clients at once")
     func slowOrInterruptedMove() throws {
         for dies in [false, true] {
-            var world = World(spec: renewingSpec([.controller]))
-            world.walltime = 3600
-            world.bringUp()
-            let old = try #require(world.live(.controller).first)
-            world.now = try #require(old.runningSince) + 3001
-            world.tick()
-            let new = try #require(world.live(.controller).first { $0.generation == 2 }?.jobID)
-            world.run(new)
+            // The engines never show up at the new controller.
+            var (world, old, new) = try movingWorld(healthAtTarget: false)
             world.advance(30)
             world.tick()
-            #expect(world.state.handoff?.engines?.jobID == new)
-            world.autoHealth = false  // the engines never show up at the new controller
-            world.advance(30)
-            world.tick()
-            #expect(world.state.handoff?.jobID == old.jobID, "clients wait for the engines")
+            #expect(world.state.handoff?.jobID == old, "clients wait for the engines")
             if dies {
-                world.end(try #require(old.jobID), exit: -29)
+                world.end(old, exit: -29)
                 world.advance(30)
             } else {
                 world.advance(300)
@@ -186,21 +193,11 @@ struct ReconcilerRenewalTests {
 
     @Test("a new controller that dies during the move sends the engines back")
     func targetDiesDuringMove() throws {
-        var world = World(spec: renewingSpec([.controller]))
-        world.walltime = 3600
-        world.bringUp()
-        let old = try #require(world.live(.controller).first)
-        world.now = try #require(old.runningSince) + 3001
-        world.tick()
-        let new = try #require(world.live(.controller).first { $0.generation == 2 }?.jobID)
-        world.run(new)
-        world.advance(30)
-        world.autoHealth = false
-        world.tick()
+        var (world, old, new) = try movingWorld(healthAtTarget: false)
         world.end(new, exit: 1)
         world.advance(30)
         let actions = world.tick()
-        #expect(world.state.handoff?.jobID == old.jobID)
+        #expect(world.state.handoff?.jobID == old)
         #expect(world.state.handoff?.engines == nil)
         #expect(world.state.handoff?.stale == false)
         #expect(handoffWrites(actions).last?.engines == nil)

@@ -9,16 +9,7 @@ extension EmulatorSuites {
     @Suite struct DaemonProcessTests {
         /// Starts `clusterd run` in the background and waits until it submitted the controller.
         func startDaemon(_ cluster: EmulatedCluster, log: String, submissions: Int = 1) throws -> Process {
-            let process = Process()
-            process.executableURL = EmulatedCluster.productDirectory.appendingPathComponent("clusterd")
-            process.arguments = ["run", "--config", cluster.configPath]
-            process.environment = ProcessInfo.processInfo.environment.merging(cluster.environment) { $1 }
-                .merging(["HOME": cluster.root, "CLUSTERD_TEST_POLL_INTERVAL_MS": "500"]) { $1 }
-            _ = FileManager.default.createFile(atPath: log, contents: nil)
-            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
-            process.standardOutput = handle
-            process.standardError = handle
-            try process.run()
+            let process = try cluster.launchDaemon(log: log, pollMilliseconds: 500)
             for _ in 0..<200 where (try? cluster.stats()["qsub"]) ?? 0 < submissions { usleep(100_000) }
             return process
         }

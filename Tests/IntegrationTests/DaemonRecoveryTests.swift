@@ -12,22 +12,9 @@ extension EmulatorSuites {
     @Suite struct DaemonRecoveryTests {
         let clusterd = EmulatedCluster.productDirectory.appendingPathComponent("clusterd").path
 
-        /// `clusterd run` in the background with the fast test poll; output to `log`.
         func launch(_ cluster: EmulatedCluster, log: String, config: String? = nil,
                     extra: [String: String] = [:]) throws -> Process {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: clusterd)
-            process.arguments = ["run", "--config", config ?? cluster.configPath]
-            process.environment = ProcessInfo.processInfo.environment.merging(cluster.environment) { $1 }
-                .merging(["HOME": cluster.root, "CLUSTERD_TEST_POLL_INTERVAL_MS": "300"].merging(extra) { $1 }) {
-                    $1
-                }
-            _ = FileManager.default.createFile(atPath: log, contents: nil)
-            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
-            process.standardOutput = handle
-            process.standardError = handle
-            try process.run()
-            return process
+            try cluster.launchDaemon(log: log, config: config, extraEnvironment: extra)
         }
 
         func stop(_ process: Process) {
@@ -40,14 +27,8 @@ extension EmulatorSuites {
             try JSONFile<ClusterState>(path: cluster.root + "/state/t/state.json").read()
         }
 
-        /// Polls `condition` every 200 ms for at most `seconds`.
         func wait(_ seconds: Double, _ condition: () throws -> Bool) rethrows -> Bool {
-            let end = Date().addingTimeInterval(seconds)
-            while Date() < end {
-                if try condition() { return true }
-                usleep(200_000)
-            }
-            return try condition()
+            try EmulatedCluster.wait(seconds, condition)
         }
 
         /// Live jobs by name, from the emulator's own listing.

@@ -157,6 +157,34 @@ final class EmulatedCluster {
         return status
     }
 
+    /// `clusterd run` on this cluster in the background, polling every `pollMilliseconds` (the test setting), its
+    /// output in `log`.
+    func launchDaemon(log: String, config: String? = nil, pollMilliseconds: Int = 300,
+                      extraEnvironment: [String: String] = [:]) throws -> Process {
+        let process = Process()
+        process.executableURL = Self.productDirectory.appendingPathComponent("clusterd")
+        process.arguments = ["run", "--config", config ?? configPath]
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+            .merging(["HOME": root, "CLUSTERD_TEST_POLL_INTERVAL_MS": String(pollMilliseconds)]) { $1 }
+            .merging(extraEnvironment) { $1 }
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+        return process
+    }
+
+    /// Polls `condition` every 200 ms for at most `seconds`; its last answer.
+    static func wait(_ seconds: Double, _ condition: () throws -> Bool) rethrows -> Bool {
+        let end = Date().addingTimeInterval(seconds)
+        while Date() < end {
+            if try condition() { return true }
+            usleep(200_000)
+        }
+        return try condition()
+    }
+
     func handoff() throws -> HandoffDocument? {
         try JSONFile.handoff(root + "/state/t/controller.json").read()
     }

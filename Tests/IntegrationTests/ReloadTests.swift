@@ -12,18 +12,7 @@ extension EmulatorSuites {
         let clusterctl = EmulatedCluster.productDirectory.appendingPathComponent("clusterctl").path
 
         func launch(_ cluster: EmulatedCluster) throws -> Process {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: clusterd)
-            process.arguments = ["run", "--config", cluster.configPath]
-            process.environment = ProcessInfo.processInfo.environment.merging(cluster.environment) { $1 }
-                .merging(["HOME": cluster.root, "CLUSTERD_TEST_POLL_INTERVAL_MS": "300"]) { $1 }
-            let log = cluster.root + "/daemon.log"
-            _ = FileManager.default.createFile(atPath: log, contents: nil)
-            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
-            process.standardOutput = handle
-            process.standardError = handle
-            try process.run()
-            return process
+            try cluster.launchDaemon(log: cluster.root + "/daemon.log")
         }
 
         func ctl(_ cluster: EmulatedCluster, _ arguments: [String]) throws -> ProcessOutput {
@@ -32,12 +21,7 @@ extension EmulatorSuites {
         }
 
         func wait(_ seconds: Double, _ condition: () throws -> Bool) rethrows -> Bool {
-            let end = Date().addingTimeInterval(seconds)
-            while Date() < end {
-                if try condition() { return true }
-                usleep(200_000)
-            }
-            return try condition()
+            try EmulatedCluster.wait(seconds, condition)
         }
 
         func log(_ cluster: EmulatedCluster) -> String {
