@@ -150,6 +150,39 @@ import Testing
         #expect(sandbox.job(held)?.value("Exit_status") == nil)
     }
 
+    /// A job script with `set -m` (clusterd's built-in ones) puts its background children into process groups
+    /// of their own; a kill by the system, a qdel and the end of the job must still reach them, as a mom
+    /// signals every process of the job's session. Before, only the leader's group was signalled and an
+    /// ipcontroller outlived its killed job, orphaned.
+    @Test(arguments: ["kill", "qdel", "exit"])
+    func everyProcessOfTheSessionEndsWithTheJob(how: String) throws {
+        let sandbox = try Sandbox()
+        defer { sandbox.stop() }
+        let pidFile = sandbox.root.appendingPathComponent("child.pid").path
+        let script = how == "exit"
+            ? "#!/bin/bash\nset -m\nsleep 300 &\necho $! > \(pidFile)\nsleep 0.5\nexit 0\n"
+            : "#!/bin/bash\nset -m\nsleep 300 &\necho $! > \(pidFile)\nwait\n"
+        let id = try sandbox.submit(stdin: script)
+        try sandbox.waitForState(id, "R")
+        var child: Int32?
+        for _ in 0..<250 where child == nil {
+            child = (try? String(contentsOfFile: pidFile, encoding: .utf8))
+                .flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+            usleep(20_000)
+        }
+        let pid = try #require(child, "the job did not start its background child")
+        #expect(getpgid(pid) == pid, "the child must lead a process group of its own, as under set -m")
+        switch how {
+        case "kill": #expect(sandbox.run("kill", id, "--exit", "1").exitCode == 0)
+        case "qdel": #expect(sandbox.run("qdel", id).exitCode == 0)
+        default: break
+        }
+        try sandbox.waitForState(id, "F", timeout: 10)
+        let deadline = Date().addingTimeInterval(5)
+        while Self.isAlive(pid) && Date() < deadline { usleep(20_000) }
+        #expect(!Self.isAlive(pid), "the background child \(pid) outlived job \(id) (\(how))")
+    }
+
     /// A server whose state directory is removed under it (a test cleaning up while a command had just
     /// started the server) ends its jobs and exits instead of recreating the directory and living on.
     @Test func serverLeavesWhenItsStateDirectoryIsRemoved() throws {

@@ -55,7 +55,7 @@ struct EmulatorServer {
                 // The state directory was removed or replaced: nothing can reach this server or its jobs any
                 // more, and its next tick would recreate the directory. It ends its jobs and leaves.
                 log("pbs-emu server: \(context.home) was removed; ending its jobs and stopping")
-                for pid in children.keys { kill(-pid, SIGKILL) }
+                for pid in children.keys { ProcessLauncher.signalSession(pid, SIGKILL) }
                 break
             }
             if received == SIGTERM || received == SIGINT || received == SIGHUP, shutdownSince == nil {
@@ -126,7 +126,7 @@ struct EmulatorServer {
             guard result == pid || (result < 0 && errno == ECHILD) else { continue }
             children[pid] = nil
             // Whatever the job left behind in its session goes with it, as under a real mom.
-            kill(-pid, SIGKILL)
+            ProcessLauncher.signalSession(pid, SIGKILL)
             var processStatus: Int?
             if result == pid {
                 let signal = status & 0x7f
@@ -190,16 +190,16 @@ struct EmulatorServer {
             guard let reason = job.endReason else { continue }
             if case .system = reason {
                 if !job.killSent {
-                    kill(-session, SIGKILL)
+                    ProcessLauncher.signalSession(session, SIGKILL)
                     job.killSent = true
                 }
             } else if let sent = job.termSentAt {
                 if !job.killSent && now - sent >= delay {
-                    kill(-session, SIGKILL)
+                    ProcessLauncher.signalSession(session, SIGKILL)
                     job.killSent = true
                 }
             } else {
-                kill(-session, SIGTERM)
+                ProcessLauncher.signalSession(session, SIGTERM)
                 job.termSentAt = now
             }
             if job != state.jobs[index] { state.jobs[index] = job }

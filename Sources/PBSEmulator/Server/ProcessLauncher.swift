@@ -73,6 +73,29 @@ enum ProcessLauncher {
         }
     }
 
+    /// Sends `signal` to every process of `session`, as a PBS mom signals every task of a job: the leader's
+    /// process group, and every other process whose session id is `session` (found in /proc). Job scripts
+    /// that run `set -m` put their background children (ipcontroller, mpirun) into process groups of their
+    /// own, which a signal to the leader's group alone leaves running, orphaned, after the job ended.
+    /// A session id cannot be reused while any process still has it, so the scan never hits a stranger.
+    static func signalSession(_ session: pid_t, _ signal: Int32) {
+        guard session > 0 else { return }
+        kill(-session, signal)
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        for pid in entries.compactMap(pid_t.init) where pid != session && sessionID(of: pid) == session {
+            kill(pid, signal)
+        }
+    }
+
+    /// The session id of `pid` (field 6 of /proc/PID/stat), or nil when it is gone.
+    private static func sessionID(of pid: pid_t) -> pid_t? {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let nameEnd = stat.lastIndex(of: ")") else { return nil }
+        // After the name: state, ppid, pgrp, session.
+        let fields = stat[stat.index(after: nameEnd)...].split(separator: " ")
+        return fields.count > 3 ? pid_t(fields[3]) : nil
+    }
+
     /// Opens (creating) a file for a child's output, close-on-exec in this process.
     static func openOutput(_ path: String, append: Bool) -> Int32 {
         open(path, O_WRONLY | O_CREAT | O_CLOEXEC | (append ? O_APPEND : O_TRUNC), 0o644)

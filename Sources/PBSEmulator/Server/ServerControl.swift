@@ -97,7 +97,7 @@ extension Emulator {
                         Scheduler.finishRun(&state.jobs[index], processStatus: end.status,
                                             cputSeconds: end.cputSeconds, memKB: end.memKB, endedAt: end.at, now: now)
                     } else if state.jobs[index].isRunning {
-                        if let session = state.jobs[index].sessionID, session > 0 { kill(-session, SIGKILL) }
+                        if let session = state.jobs[index].sessionID { ProcessLauncher.signalSession(session, SIGKILL) }
                         state.jobs[index].endReason = state.jobs[index].endReason ?? .deleted
                         Scheduler.finishRun(&state.jobs[index], processStatus: nil, cputSeconds: 0, memKB: 0,
                                             now: now)
