@@ -248,9 +248,12 @@ enum BuiltInTemplates {
         }
         trap on_signal TERM INT
         # Make before break: start engines for generation $1 (controller job $2, engine file $3), wait until they are
-        # registered (bounded by REGISTER_WAIT), then stop the previous engines.
+        # registered (bounded by REGISTER_WAIT), then stop the previous engines. When the handoff moves on meanwhile
+        # (the new controller died, or a newer one came), the new engines are stopped and the previous ones kept: the
+        # main loop then follows whatever the handoff names now.
         follow() {
             local log="$LOG_DIR/engines-$SAFE_JOBID-g$1.log" t0 status ok=true
+            local old_gen=$GEN old_ctrl=$CTRL
             OLD=$CUR
             GEN=$1 CTRL=$2
             say "generation $GEN: starting engines for controller $CTRL (${NP:-default} processes, log $log)"
@@ -260,6 +263,12 @@ enum BuiltInTemplates {
             engine_report false
             t0=$SECONDS
             until registered "$log" "$CTRL"; do
+                if [ "$(usable_controller | head -n 1)" != "$GEN" ]; then
+                    say "generation $GEN: the handoff moved on before these engines registered: stopping them"
+                    stop_group "$CUR" 10
+                    CUR=$OLD GEN=$old_gen CTRL=$old_ctrl OLD=""
+                    return
+                fi
                 if ! kill -0 "$CUR" 2>/dev/null; then
                     wait "$CUR"; status=$?
                     stop_group "$CUR" 5
