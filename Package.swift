@@ -56,7 +56,8 @@ let package = Package(
             pkgConfig: "libsystemd",
             providers: [.apt(["libsystemd-dev"])]
         ),
-        // Adapters: PBS command runner, state store, handoff file, supervisor, notifier, journald.
+        // Adapters: the PBS command client, JSON files (state, handoff, reports), the supervisor and one runtime per
+        // cluster, the control server, the tick service and the one reload path, sd_notify, journald.
         .target(
             name: "ClusterDaemon",
             dependencies: [
@@ -136,7 +137,9 @@ let package = Package(
         ),
         // Slow: the real clusterd against a real Slurm (PBS wrappers), real ipyparallel and MPI. Skips without them
         // (fails under CI=true). Set up by scripts/e2e-slurm.sh and scripts/e2e-venv.sh; run by scripts/test.sh.
-        .testTarget(name: "EndToEndTests", dependencies: ["clusterd", "TestSupport"], swiftSettings: strict),
+        // Also on pbs-emu (no Slurm, no root), driving clusterctl like a user.
+        .testTarget(name: "EndToEndTests", dependencies: ["clusterd", "clusterctl", "pbs-emu", "TestSupport"],
+                    swiftSettings: strict),
         // clusterctl's and clusterd's commands in process: parsing, help texts, rendering, the socket setting.
         .testTarget(
             name: "ClusterCtlCommandsTests",
