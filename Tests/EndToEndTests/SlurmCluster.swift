@@ -46,10 +46,17 @@ final class SlurmCluster {
     private(set) var daemon: Process?
     private var daemonRuns = 0
 
+    /// The controller's walltime and `renew_before` (nil: the default 15 minutes, no renewal within a test).
+    let controllerWalltime: String
+    let renewBefore: String?
+
     /// `name` must be unique per test (job names are `cd-<name>-ctl` / `cd-<name>-engine`).
-    init(name: String, engines: Int = 2, dialect: String = "slurm-wrapper", onSIGTERM: String = "keep-jobs") throws {
+    init(name: String, engines: Int = 2, dialect: String = "slurm-wrapper", onSIGTERM: String = "keep-jobs",
+         controllerWalltime: String = "01:00:00", renewBefore: String? = nil) throws {
         self.name = name
         self.engines = engines
+        self.controllerWalltime = controllerWalltime
+        self.renewBefore = renewBefore
         root = "/tmp/clusterd-e2e-\(name)-\(UUID().uuidString.prefix(8))"
         configPath = root + "/clusterd.toml"
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
@@ -85,7 +92,10 @@ final class SlurmCluster {
 
             [clusters.\(name).controller]
             select = "1:ncpus=1"
-            walltime = "01:00:00"
+            walltime = "\(controllerWalltime)"
+            \(renewBefore.map { "renew_before = \"\($0)\"" } ?? "")
+            # Loopback only: the tests talk to nothing else (the jobs run on this host).
+            address = "127.0.0.1"
             restart = { initial_backoff = "1s", max_backoff = "2s" }
 
             [clusters.\(name).engines]
@@ -173,12 +183,22 @@ final class SlurmCluster {
         return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
     }
 
-    /// Event kinds recorded in `<state>/events.log`, oldest first.
-    func eventKinds() -> [String] {
+    /// Events recorded in `<state>/events.log`, oldest first.
+    func events() -> [[String: Any]] {
         let text = (try? String(contentsOfFile: root + "/state/events.log", encoding: .utf8)) ?? ""
         return text.split(separator: "\n").compactMap { line in
-            (try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])?["kind"] as? String
+            (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any]
         }
+    }
+
+    /// Event kinds recorded in `<state>/events.log`, oldest first.
+    func eventKinds() -> [String] { events().compactMap { $0["kind"] as? String } }
+
+    /// Starts scripts/e2e_probe.py on this cluster (`clusterd.connect()` asks the daemon's socket for the
+    /// handoff file).
+    func probe() throws -> EngineProbe {
+        try EngineProbe(cluster: name, directory: root,
+                        environment: ["CLUSTERD_SOCKET": root + "/cd.sock", "IPYTHONDIR": root + "/ipython"])
     }
 
     /// Runs the ipyparallel client until every engine (jobs × 2 MPI ranks) answers an MPI task, or `timeout`.
