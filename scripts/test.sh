@@ -28,6 +28,8 @@ fi
 trap 'if [ "$started_slurm" = 1 ]; then scripts/e2e-slurm.sh down; fi' EXIT
 export CLUSTERD_E2E_VENV
 CLUSTERD_E2E_VENV=$(scripts/e2e-venv.sh)
+echo "== python client (python/: import clusterd) against real ipyparallel + Open MPI"
+python/run-tests.sh "$CLUSTERD_E2E_VENV" -q
 export CLUSTERD_E2E_TIMINGS
 CLUSTERD_E2E_TIMINGS=$(mktemp /tmp/clusterd-e2e-timings.XXXXXX)
 echo "== swift test --filter EndToEndTests"
