@@ -52,11 +52,14 @@ final class EmulatorCluster {
 
     /// The daemon's tick in these tests.
     static let pollMilliseconds = 2000
+    /// This cluster's daemon tick (`pollMilliseconds` unless a test needs another).
+    let tick: Int
     /// The configured `poll_interval` (the lowest clusterd accepts).
     static let configuredPollInterval: Double = 10
 
-    init(_ tag: String, clusters options: [EmulatedClusterOptions]) throws {
+    init(_ tag: String, clusters options: [EmulatedClusterOptions], tick: Int = pollMilliseconds) throws {
         self.options = options
+        self.tick = tick
         root = "/tmp/cd-e2e-\(tag)-\(UUID().uuidString.prefix(8))"
         bin = root + "/bin"
         configPath = root + "/xdg/clusterd/clusterd.toml"
@@ -150,7 +153,7 @@ final class EmulatorCluster {
         process.arguments = ["run"]
         process.environment = ProcessInfo.processInfo.environment
             .merging(environment) { $1 }
-            .merging(["CLUSTERD_TEST_POLL_INTERVAL_MS": "\(Self.pollMilliseconds)"]) { $1 }
+            .merging(["CLUSTERD_TEST_POLL_INTERVAL_MS": "\(tick)"]) { $1 }
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
         process.standardOutput = handle
         process.standardError = handle

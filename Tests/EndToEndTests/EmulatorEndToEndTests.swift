@@ -45,16 +45,18 @@ extension EndToEnd {
 
         private func number(_ id: String) -> Int { Int(id.prefix { $0.isNumber }) ?? 0 }
 
-        /// a. A planned renewal (walltime 1:30, renew_before 1m: ~30 s after the controller starts) moves the
-        /// engines first and the clients once the engines are registered with the new controller: a client that
-        /// follows the handoff never sees 0 engines answering, no engine job is submitted, the old controller is
-        /// deleted.
+        /// a. A planned renewal (walltime 2:30, renew_before 90s: ~60 s after the controller starts; a 10 s tick
+        /// needs the room) moves the engines first and the clients once the engines are registered with the new
+        /// controller: a client that follows the handoff never sees 0 engines answering, no engine job is
+        /// submitted, the old controller is deleted.
         @Test(.enabled(if: enabled, "needs the e2e venv, Open MPI and the built programs"), .timeLimit(.minutes(4)))
         func controllerRenewalKeepsEnginesAnswering() async throws {
             let name = "renew"
+            // The daemon ticks at the real floor of poll_interval (10 s): clients move only at a tick, so a fast
+            // tick would hide a gap between the engines leaving the old controller and the clients following.
             let cluster = try EmulatorCluster("renewal", clusters: [
-                EmulatedClusterOptions(name: name, controllerWalltime: "00:01:30", renewBefore: "1m"),
-            ])
+                EmulatedClusterOptions(name: name, controllerWalltime: "00:02:30", renewBefore: "90s"),
+            ], tick: 10_000)
             let start = Date()
             try cluster.startDaemon()
             let probe = try cluster.probe(name)

@@ -215,6 +215,19 @@ enum BuiltInTemplates {
             pass
         PY
         }
+        # The controller clients use (the handoff's top level), unless it is stale; nothing otherwise.
+        clients_controller() {
+            python3 -I -S - "$HANDOFF" <<'PY' 2>/dev/null
+        import json, sys
+        try:
+            with open(sys.argv[1]) as f:
+                h = json.load(f)
+            if not h.get("stale"):
+                print(h["controller_job"])
+        except Exception:
+            pass
+        PY
+        }
         # True when all engines of log $1 completed registration and controller job $2's health file lists them.
         registered() {
             python3 -I -S - "$1" "$REPORT_DIR/health-$2.json" "${NP:-1}" <<'PY' 2>/dev/null
@@ -286,6 +299,20 @@ enum BuiltInTemplates {
             $ok && say "generation $GEN: engines registered after $((SECONDS - t0)) s"
             engine_report $ok
             if [ -n "$OLD" ]; then
+                # Clients stay on the previous controller until clusterd moves the handoff's top level, at its first
+                # poll after the new controller has every engine: until then the previous engines serve them
+                # (bounded), or a client of a planned renewal would see no engine for up to a poll interval.
+                t0=$SECONDS
+                while [ "$(clients_controller)" = "$old_ctrl" ] && kill -0 "$OLD" 2>/dev/null \
+                    && ((SECONDS - t0 < REGISTER_WAIT)); do
+                    if [ "$(usable_controller | head -n 1)" != "$GEN" ]; then
+                        say "generation $GEN: the handoff moved on before the clients did: stopping these engines"
+                        stop_group "$CUR" 10
+                        CUR=$OLD GEN=$old_gen CTRL=$old_ctrl OLD=""
+                        return
+                    fi
+                    nap 1
+                done
                 stop_group "$OLD" 10
                 say "stopped the engines of the previous generation"
             fi
