@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite: installs what it needs, builds, runs the fast test targets, then the slow end-to-end
-# target against a real Slurm (PBS wrappers) with real ipyparallel + MPI, set up here and stopped at the end.
+# target with real ipyparallel + MPI + Jupyter, on pbs-emu and on a real Slurm (PBS wrappers) set up here and
+# stopped at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,7 +19,9 @@ make install-check DESTDIR="$stage" PREFIX=/usr/local
 BIN="$stage/usr/local/bin" MAX_RSS_KB=25600 scripts/bench/daemon-idle.sh 30
 rm -rf "$stage"
 
-echo "== end to end: Slurm with PBS wrappers, ipyparallel + MPI venv"
+# Both end-to-end suites run here, one test at a time: pbs-emu (real ipyparallel, Open MPI and Jupyter; no Slurm
+# needed) and the real Slurm below.
+echo "== end to end: pbs-emu and Slurm with PBS wrappers, ipyparallel + MPI + Jupyter venv"
 started_slurm=0
 if ! scripts/e2e-slurm.sh status 2>/dev/null; then
     scripts/e2e-slurm.sh up
@@ -35,7 +38,7 @@ CLUSTERD_E2E_TIMINGS=$(mktemp /tmp/clusterd-e2e-timings.XXXXXX)
 echo "== swift test --filter EndToEndTests"
 status=0
 swift test --skip-build --filter EndToEndTests || status=$?
-echo "== end-to-end timings (seconds)"
+echo "== end-to-end timings (seconds; counts where the name says so)"
 sed 's/^/    /' "$CLUSTERD_E2E_TIMINGS"
 rm -f "$CLUSTERD_E2E_TIMINGS"
 exit $status
