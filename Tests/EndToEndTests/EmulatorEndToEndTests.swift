@@ -40,9 +40,10 @@ extension EndToEnd {
 
         /// The jobs submitted after `lastID` (numbers above it).
         private func submitted(after lastID: Int, _ cluster: EmulatorCluster) async throws -> [EmulatorJob] {
-            try await cluster.jobs().filter { (Int($0.id.prefix { $0.isNumber }) ?? 0) > lastID }
+            try await cluster.jobs().filter { number($0.id) > lastID }
         }
 
+        /// The sequence number of a job id (`12.e2e` → 12): pbs-emu numbers submissions in order.
         private func number(_ id: String) -> Int { Int(id.prefix { $0.isNumber }) ?? 0 }
 
         /// a. A planned renewal (walltime 2:30, renew_before 90s: ~60 s after the controller starts; a 10 s tick
@@ -120,8 +121,10 @@ extension EndToEnd {
         }
 
         /// b. The controller dies while new engine jobs would wait 10 minutes in the queue: the engine jobs that
-        /// run follow the replacement, so a client sees every engine again within 2 poll intervals of the new
-        /// controller's report, without one engine qsub. Also what `clusterctl status` says about registration.
+        /// run follow the replacement, so a client sees every engine again within 2 poll intervals (2 × the
+        /// configured 10 s; the engines' own 5 s handoff poll and registration dominate, not the daemon's tick) of
+        /// the new controller's report, without one engine qsub. Also what `clusterctl status` says about
+        /// registration.
         @Test(.enabled(if: enabled, "needs the e2e venv, Open MPI and the built programs"), .timeLimit(.minutes(4)))
         func controllerLossWhileEngineJobsWouldWaitTenMinutes() async throws {
             let name = "qwait"
