@@ -114,6 +114,9 @@ final class SlurmCluster {
         // No job may outlive its test.
         let ids = (try? Self.squeue(prefix: "cd-\(name)-").map(\.id)) ?? []
         if !ids.isEmpty { _ = try? Self.runSync("/usr/bin/scancel", ids) }
+        // Cancelled jobs still write (ipcontroller's files as it stops): the directory goes once they are gone,
+        // or it comes back under /tmp.
+        for _ in 0..<30 where !((try? Self.squeue(prefix: "cd-\(name)-").isEmpty) ?? true) { usleep(500_000) }
         try? FileManager.default.removeItem(atPath: root)
     }
 
