@@ -34,10 +34,11 @@ elif command -v systemd-analyze >/dev/null; then
     runtime=$(mktemp -d)
     trap 'rm -rf "$runtime"' EXIT
     chmod 700 "$runtime"
-    # verify wants ExecStart's binary to exist; %h is $HOME. For a staged install (DESTDIR) check a copy that
-    # starts the binary checked above.
+    # verify wants ExecStart's and ExecReload's binaries to exist; %h is $HOME. For a staged install (DESTDIR)
+    # check a copy that runs the binaries checked above.
     copy="$runtime/clusterd.service"
-    sed "s|^ExecStart=[^ ]*/clusterd |ExecStart=$BINDIR/clusterd |" "$unit" > "$copy"
+    sed -e "s|^ExecStart=[^ ]*/clusterd |ExecStart=$BINDIR/clusterd |" \
+        -e "s|^ExecReload=[^ ]*/clusterctl |ExecReload=$BINDIR/clusterctl |" "$unit" > "$copy"
     if ! messages=$(XDG_RUNTIME_DIR=$runtime systemd-analyze --user verify "$copy" 2>&1) || [ -n "$messages" ]; then
         fail "systemd-analyze --user verify $unit: $messages"
     else
