@@ -164,9 +164,24 @@ KILLED=$(date +%s.%N)
 info "clusterd notices at its next poll, submits a new controller and rewrites the handoff; the engine"
 info "jobs ($ENGINE_JOBS) stay in their allocations and start new engines for the new controller"
 
+for _ in $(seq 1 60); do
+    HANDOFF_NOW=$(ctl connect --json 2>/dev/null | json controllerJob 2>/dev/null || true)
+    STALE=$(ctl connect --json 2>/dev/null | json handoffStale 2>/dev/null || true)
+    [ "$HANDOFF_NOW" != "$CONTROLLER" ] || [ "$STALE" = True ] && break
+    sleep 1
+done
+info "clusterd noticed after $(awk -v a="$(date +%s.%N)" -v b="$KILLED" 'BEGIN {printf "%.0f", a - b}') s" \
+    "(a cell running at that moment fails with clusterd.ControllerLost instead of hanging: run it again)"
+
 say "The same cell runs again, with the same rc and view: the client reconnects by itself"
 cells "$COMPUTE"
 RECOVERY=$(awk -v a="$(date +%s.%N)" -v b="$KILLED" 'BEGIN {print a - b}')
+# The health report of the new controller reaches `status` at clusterd's next poll.
+for _ in $(seq 1 30); do
+    [ "$(ctl status --json 2>/dev/null | json clusters.0.status.engines.controllerJob 2>/dev/null)" != "$CONTROLLER" ] \
+        && [ "$(ctl status --json 2>/dev/null | json clusters.0.status.engines.registered 2>/dev/null)" = 4 ] && break
+    sleep 1
+done
 show_status
 [ "$(engine_jobs)" = "$ENGINE_JOBS" ] || fail "the engine jobs changed: $(engine_jobs), were $ENGINE_JOBS"
 info "engine jobs now: $(engine_jobs) (the same); engine jobs resubmitted: $(($(qsubs) - QSUBS_BEFORE - 1))"

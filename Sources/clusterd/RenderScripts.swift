@@ -29,7 +29,8 @@ struct RenderScripts: ParsableCommand {
         let config = try options.load()
         let chosen = try ClusterChoice.pick(cluster, in: config)
         let renderer = ScriptRenderer(
-            cluster: chosen, paths: ClusterPaths(stateDir: config.daemon.stateDir, cluster: chosen.name))
+            cluster: chosen, paths: ClusterPaths(stateDir: config.daemon.stateDir, cluster: chosen.name),
+            socketPath: config.daemon.socketPath)
         for role in role.map({ [$0] }) ?? ClusterRole.allCases {
             let script: String
             do {

@@ -44,8 +44,9 @@ import Testing
             mpi_args = ["--oversubscribe"]
             args = ["--timeout=60"]
             """)
-        let script = try ScriptRenderer(cluster: cluster, paths: Self.paths).render(role)
+        let script = try ScriptRenderer(cluster: cluster, paths: Self.paths, socketPath: "/run/u/cd.sock").render(role)
         #expect(script.hasPrefix("#!/bin/bash\n"))
+        #expect(script.contains("export CLUSTERD_SOCKET=/run/u/cd.sock"))
         #expect(script.contains("${PBS_JOBID:-${SLURM_JOB_ID:-unknown}}"))
         #expect(script.contains("OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1"))
         #expect(script.contains("source /home/ada/venv/bin/activate"))

@@ -58,4 +58,20 @@ import Testing
             + "b: controller stopped, 0/0 engines running (stopped), qstat ok")
         #expect(StatusLine.summary([], now: Timestamp(0)) == "no clusters configured")
     }
+
+    @Test func registeredEnginesAndRefusedSubmissions() throws {
+        let status = try Self.status("""
+            {"cluster": "c", "stale": false, "engines": {"controllerJob": "7.pbs", "registered": 6, "expected": 8,
+              "reportedAt": 95, "movingTo": "9.pbs"},
+             "roles": [
+              \(Self.role("controller", wanted: 1, jobs: [Self.job("7.pbs", "running")])),
+              \(Self.role("engine", wanted: 2, jobs: [], extra: """
+                , "backoffUntil": 130, "lastSubmitError": {"message": "qsub: Unknown queue\\nmore", \
+                "permanent": true, "at": 90}
+                """))]}
+            """)
+        #expect(StatusLine.summary([status], now: Timestamp(100)) ==
+            "c: controller running 7.pbs, 0/2 engines running (restarting in 30s) (qsub refused: qsub: Unknown queue), "
+            + "6/8 registered, moving to 9.pbs, qstat ok")
+    }
 }

@@ -147,19 +147,8 @@ final class EmulatorCluster {
     func startDaemon() throws {
         daemonRuns += 1
         let log = daemonLog
-        _ = FileManager.default.createFile(atPath: log, contents: nil)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: EndToEndEnvironment.clusterd)
-        process.arguments = ["run"]
-        process.environment = ProcessInfo.processInfo.environment
-            .merging(environment) { $1 }
-            .merging(["CLUSTERD_TEST_POLL_INTERVAL_MS": "\(tick)"]) { $1 }
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
-        process.standardOutput = handle
-        process.standardError = handle
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        daemon = process
+        daemon = try EndToEndEnvironment.launchDaemon(
+            [], environment: environment.merging(["CLUSTERD_TEST_POLL_INTERVAL_MS": "\(tick)"]) { $1 }, log: log)
     }
 
     var daemonLog: String { root + "/daemon-\(max(daemonRuns, 1)).log" }

@@ -34,6 +34,22 @@ enum EndToEndEnvironment {
     }()
 
     static var clusterd: String { productDirectory + "/clusterd" }
+
+    /// Starts `clusterd run` with `arguments`, this process's environment plus `environment`, stdin from
+    /// /dev/null and stdout+stderr to `log` (created empty).
+    static func launchDaemon(_ arguments: [String], environment: [String: String], log: String) throws -> Process {
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: clusterd)
+        process.arguments = ["run"] + arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        process.standardOutput = handle
+        process.standardError = handle
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
     static var clusterctl: String { productDirectory + "/clusterctl" }
     static var pbsEmu: String { productDirectory + "/pbs-emu" }
 

@@ -126,19 +126,8 @@ final class SlurmCluster {
     func startDaemon() throws {
         daemonRuns += 1
         let log = root + "/daemon-\(daemonRuns).log"
-        _ = FileManager.default.createFile(atPath: log, contents: nil)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: EndToEndEnvironment.clusterd)
-        process.arguments = ["run", "--config", configPath]
-        var environment = ProcessInfo.processInfo.environment
-        environment["CLUSTERD_TEST_POLL_INTERVAL_MS"] = "1000"
-        process.environment = environment
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
-        process.standardOutput = handle
-        process.standardError = handle
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        daemon = process
+        daemon = try EndToEndEnvironment.launchDaemon(
+            ["--config", configPath], environment: ["CLUSTERD_TEST_POLL_INTERVAL_MS": "1000"], log: log)
     }
 
     /// Sends `signal` to the daemon and waits (at most `timeout` s) for it to exit; returns its status.

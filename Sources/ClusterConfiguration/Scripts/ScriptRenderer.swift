@@ -12,9 +12,14 @@ public struct ScriptRenderer: Sendable {
     /// Seconds between two health reports of a controller.
     public static let healthInterval = 5
 
-    public init(cluster: ClusterConfig, paths: ClusterPaths) {
+    /// The daemon's control socket, exported to jobs as `CLUSTERD_SOCKET` (the Python client asks the daemon why a
+    /// controller is not ready, where the socket is reachable from the job's node); nil exports nothing.
+    public var socketPath: String?
+
+    public init(cluster: ClusterConfig, paths: ClusterPaths, socketPath: String? = nil) {
         self.cluster = cluster
         self.paths = paths
+        self.socketPath = socketPath
     }
 
     /// The built-in template of `role`.
@@ -33,6 +38,7 @@ public struct ScriptRenderer: Sendable {
         let ipython = cluster.ipythonDir.map { ["export IPYTHONDIR=\(q($0))"] } ?? []
         // The Python client in a notebook finds the handoff without the daemon's socket.
         let handoff = ["export CLUSTERD_HANDOFF=\(q(cluster.handoffFile))"]
+            + (socketPath.map { ["export CLUSTERD_SOCKET=\(q($0))"] } ?? [])
         return [
             "cluster_name": q(cluster.name),
             "role": q(role.rawValue),

@@ -42,6 +42,8 @@ actor ClusterRuntime {
     private(set) var config: ClusterConfig
     private var reconciler: Reconciler
     let paths: ClusterPaths
+    /// The daemon's control socket, for the job scripts' environment.
+    private let socketPath: String
     private let storage: any ClusterStateStorage
     private let environment: SupervisorEnvironment
     /// qsubs running right now (a listing taken meanwhile may show their jobs before their ids are recorded).
@@ -55,6 +57,7 @@ actor ClusterRuntime {
         self.name = config.name
         self.config = config
         self.paths = ClusterPaths(stateDir: daemon.stateDir, cluster: config.name)
+        self.socketPath = daemon.socketPath
         self.storage = storage
         self.environment = environment
         self.reconciler = Reconciler(spec: config.spec(daemon: daemon), state: try storage.load())
@@ -164,7 +167,7 @@ actor ClusterRuntime {
         let job = config.job(for: intent.role)
         let scriptPath = "\(paths.scriptDir)/\(intent.role.rawValue)-\(intent.intent).sh"
         do {
-            let renderer = ScriptRenderer(cluster: config, paths: paths)
+            let renderer = ScriptRenderer(cluster: config, paths: paths, socketPath: socketPath)
             let script = try renderer.render(intent.role, template: try TemplateFile.load(for: intent.role, of: config))
             try AtomicFile.write(script, to: scriptPath, mode: 0o700)
             try FileIO.makeDirectories(paths.logDir)

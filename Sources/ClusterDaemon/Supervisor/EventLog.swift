@@ -1,3 +1,4 @@
+import ClusterAPI
 import POSIXSupport
 import ClusterCore
 #if canImport(FoundationEssentials)
@@ -18,11 +19,8 @@ public actor EventLog {
     private var subscribers: [Int: (cluster: String?, sink: AsyncStream<ClusterEvent>.Continuation)] = [:]
     private var nextSubscriber = 0
     private let logger: Logger
-    private let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return encoder
-    }()
+    /// The control API's coder: a line of events.log and an event on the API are spelled the same.
+    private let encoder = APIJSON.encoder()
 
     public init(path: String, logger: Logger, capacity: Int = 1_000, maxFileBytes: Int = 1 << 20) {
         self.path = path
