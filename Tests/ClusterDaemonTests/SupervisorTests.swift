@@ -191,6 +191,20 @@ struct SupervisorRig {
         #expect(stats.qselectCalls == 3, "one listing per adopt_interval, not one per tick")
     }
 
+    @Test func aFailedSweepWaitsForTheNextIntervalWhileAdoptionRetriesEveryTick() async throws {
+        let rig = try SupervisorRig(engines: 0)
+        rig.pbs.setDown(true)
+        let supervisor = try rig.supervisor()
+        await rig.tick(supervisor, times: 3)
+        #expect(await rig.pbs.stats().qselectCalls == 3, "adoption is retried at every tick")
+        rig.pbs.setDown(false)
+        await rig.tick(supervisor)
+        #expect(await !supervisor.adoptionPending)
+        rig.pbs.setDown(true)
+        await rig.tick(supervisor, times: 4)  // 120 s: one sweep due at 60 s, failing; the next due at 120 s
+        #expect(await rig.pbs.stats().qselectCalls == 4 + 2, "a failing sweep is not repeated every tick")
+    }
+
     @Test func noQsubRunsWhileTheStateCannotBeSaved() async throws {
         let rig = try SupervisorRig(engines: 0)
         rig.storage.setFailing("No space left on device")

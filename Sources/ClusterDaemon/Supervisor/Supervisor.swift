@@ -111,10 +111,15 @@ public actor Supervisor {
                 }
             }
         case .failure(let failure):
-            if Task.isCancelled || listingFailureReported { return }
+            if Task.isCancelled { return }
+            // Adoption is retried every tick; a failed sweep waits for the next interval (no extra PBS load while
+            // the server is down).
+            if !adoptionPending { lastListing = now }
+            if listingFailureReported { return }
             listingFailureReported = true
-            let what = adoptionPending ? "jobs from before the start cannot be adopted yet" : "no sweep this time"
-            environment.logger.warning("cannot list \(owner)'s jobs (\(failure)); \(what): retrying every tick")
+            let what = adoptionPending ? "jobs from before the start cannot be adopted yet: retrying every tick"
+                : "no sweep this time: retrying in \(HumanDuration.text(Double(settings.adoptInterval)))"
+            environment.logger.warning("cannot list \(owner)'s jobs (\(failure)); \(what)")
         }
     }
 
