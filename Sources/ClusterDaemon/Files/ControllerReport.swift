@@ -1,3 +1,4 @@
+import ClusterConfiguration
 import ClusterCore
 import POSIXSupport
 import Glibc
@@ -71,20 +72,13 @@ public enum AddressCheck {
     public static func isUsable(_ address: String) -> Bool {
         guard !address.isEmpty, address.utf8.count < 256,
               address.unicodeScalars.allSatisfy({ $0.isASCII && $0.value > 0x20 }) else { return false }
-        if isIPLiteral(address) { return address != "0.0.0.0" && address != "::" }
+        if AddressSelector.isIPLiteral(address) { return address != "0.0.0.0" && address != "::" }
         var hints = addrinfo()
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
         var result: UnsafeMutablePointer<addrinfo>?
         guard getaddrinfo(address, nil, &hints, &result) == 0 else { return false }
         freeaddrinfo(result)
         return true
-    }
-
-    /// True for an IPv4 or IPv6 literal.
-    public static func isIPLiteral(_ address: String) -> Bool {
-        var v4 = in_addr()
-        var v6 = in6_addr()
-        return inet_pton(AF_INET, address, &v4) == 1 || inet_pton(AF_INET6, address, &v6) == 1
     }
 }
 
