@@ -19,15 +19,9 @@ struct Connect: ParsableCommand {
     func run() throws {
         let api = try client.client()
         let detail = try CtlExit.guarding { try api.cluster(try ClusterName.resolve(cluster, api)) }
-        let view = ConnectView(detail, user: Self.user, loginHost: HostName.current)
+        let view = ConnectView(detail, user: UserName.current, loginHost: HostName.current)
         if output.json { return try printJSON(view.answer) }
         say(view.text)
-    }
-
-    /// `$USER`, else the password database's name for this uid.
-    static var user: String {
-        if let name = getenv("USER") { return String(cString: name) }
-        return getpwuid(getuid()).map { String(cString: $0.pointee.pw_name) } ?? "you"
     }
 }
 
