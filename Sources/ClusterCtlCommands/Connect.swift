@@ -1,7 +1,6 @@
 import ArgumentParser
 import ClusterAPI
 import ClusterClient
-import Glibc
 import POSIXSupport
 
 /// `clusterctl connect [cluster]`: how to reach the notebook and the controller.
