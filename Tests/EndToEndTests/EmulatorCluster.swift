@@ -30,6 +30,8 @@ struct EmulatedClusterOptions {
     var renewBefore: String?
     /// A port runs the notebook role (a real Jupyter server) on it; nil: no notebook.
     var notebookPort: Int?
+    /// `engines.controller_wait`; nil: the default (5 minutes).
+    var controllerWait: String?
 }
 
 /// One test's private PBS and clusterd: a pbs-emu server (own `PBS_EMU_HOME`) and the real `clusterd run` with
@@ -114,6 +116,7 @@ final class EmulatorCluster {
                 select = "1:ncpus=1:mpiprocs=2"
                 walltime = "01:00:00"
                 mpi_args = ["--oversubscribe"]
+                \(cluster.controllerWait.map { "controller_wait = \"\($0)\"" } ?? "")
                 restart = { initial_backoff = "1s", max_backoff = "2s" }
 
                 """

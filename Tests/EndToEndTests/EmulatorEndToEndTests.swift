@@ -349,5 +349,67 @@ extension EndToEnd {
             #expect(cluster.currentController(name) != old)
             await finish(cluster)
         }
+
+        /// f. No controller for longer than `engines.controller_wait` (15 s here): the controller is killed and its
+        /// replacement waits 60 s in the queue. The engine jobs give their allocations back (exit 3) while it waits;
+        /// clusterd counts that as no failure and submits no engine job until the replacement reports; then new
+        /// engine jobs come and all engines compute. The emulator reports ended jobs 8 s late, as real OpenPBS does.
+        @Test(.enabled(if: enabled, "needs the e2e venv, Open MPI and the built programs"), .timeLimit(.minutes(5)))
+        func enginesGiveTheirAllocationsBackWhileNoControllerIsReady() async throws {
+            let name = "cwait"
+            let cluster = try EmulatorCluster("cwait", clusters: [
+                EmulatedClusterOptions(name: name, controllerWait: "15s"),
+            ])
+            try await cluster.emu("config", "exit-lag", "8s")
+            try cluster.startDaemon()
+            let first = try await cluster.client(name, engines: 4)
+            try #require(first.ok, "bring-up: \(first.error ?? "?"); see \(cluster.daemonLog)")
+            let old = try #require(cluster.currentController(name))
+            let engines = try await cluster.liveJobs(name).filter(\.isEngine).map(\.id)
+            #expect(engines.count == 2)
+            let lastID = try await cluster.jobs().map { number($0.id) }.max() ?? 0
+
+            let pattern = "cd-\(name)-c*"
+            try await cluster.emu("config", "queue-wait", "60s", "--name", pattern)
+            let killed = Date()
+            try await cluster.emu("kill", old, "--exit", "1")
+            var ended: [EmulatorJob] = []
+            let gaveUp = await Poll.until(120) {
+                ended = try await cluster.jobs().filter { engines.contains($0.id) && $0.state == "F" }
+                return ended.count == engines.count
+            }
+            try #require(gaveUp, "the engine jobs did not end without a controller; see \(cluster.daemonLog)")
+            let waited = Date().timeIntervalSince(killed)
+            Timings.record("controller-wait 15s: controller killed -> engine jobs finished (8 s exit lag)", waited)
+            #expect(ended.allSatisfy { $0.exitStatus == 3 }, "engine jobs: \(ended)")
+            let replacement = try #require(try await submitted(after: lastID, cluster).first(where: \.isController))
+            #expect(fnmatch(pattern, replacement.name, 0) == 0, "the queue wait misses \(replacement.name)")
+            let queued = try await cluster.jobs().first { $0.id == replacement.id }
+            #expect(queued?.state == "Q", "the engines gave up only after the controller ran: \(String(describing: queued))")
+
+            // Seen by clusterd: no failure, and nothing submitted for the engines while no controller can take them.
+            let noticed = await Poll.until(30) {
+                cluster.events(name).filter {
+                    $0["kind"] as? String == "died" && engines.contains($0["jobID"] as? String ?? "")
+                        && ($0["message"] as? String ?? "").contains("no controller was ready")
+                }.count == engines.count
+            }
+            #expect(noticed, "events: \(cluster.events(name).suffix(8))")
+            let early = try await submitted(after: lastID, cluster)
+            #expect(early.map(\.id) == [replacement.id], "submitted while no controller was ready: \(early)")
+
+            let answer = try await cluster.client(name, engines: 4, timeout: 180)
+            #expect(answer.ok && answer.controllerJob == replacement.id, "MPI afterwards: \(answer.error ?? "?")")
+            let later = try await submitted(after: lastID, cluster)
+            #expect(later.filter(\.isEngine).count == engines.count, "jobs submitted after the loss: \(later)")
+            #expect(cluster.event(name, "failed") == nil, "a role failed: \(cluster.events(name).suffix(8))")
+            let status = try await cluster.clusterctl("status", "--json")
+            let list = try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any]
+            let roles = ((list?["clusters"] as? [[String: Any]])?.first?["status"] as? [String: Any])?["roles"]
+            let engineRole = (roles as? [[String: Any]])?.first { $0["role"] as? String == "engine" }
+            #expect(engineRole?["restarts"] as? Int == 0 && engineRole?["recentFailedStarts"] as? Int == 0,
+                    "the engines' restart policy counted the give-up: \(String(describing: engineRole))")
+            await finish(cluster)
+        }
     }
 }
