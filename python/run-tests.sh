@@ -22,6 +22,7 @@ if [ ! -x "$venv/bin/python" ]; then
     echo "run-tests.sh: creating $venv" >&2
     "${PYTHON:-python3}" -m venv "$venv"
 fi
+venv=$(cd "$venv" && pwd)    # the tests run from $here: a relative VENV must still name the same place
 "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "$here[test]"
 cd "$here"
 exec "$venv/bin/python" -m pytest tests -p no:cacheprovider "$@"

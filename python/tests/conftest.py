@@ -42,7 +42,7 @@ def tmp(monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     monkeypatch.setenv("XDG_STATE_HOME", str(root / "state"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(root / "config"))
     monkeypatch.setenv("XDG_RUNTIME_DIR", str(root / "run"))
-    for name in ("CLUSTERD_SOCKET", "CLUSTERD_HANDOFF", "CLUSTERD_CLUSTER"):
+    for name in ("CLUSTERD_SOCKET", "CLUSTERD_HANDOFF", "CLUSTERD_CLUSTER", "PBS_JOBID", "SLURM_JOB_ID"):
         monkeypatch.delenv(name, raising=False)
     yield root
     shutil.rmtree(root, ignore_errors=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import os
 import time
 from pathlib import Path
 from typing import Any, Dict
@@ -57,6 +58,21 @@ def test_connect_without_clusterd_says_it_is_not_running(tmp: Path) -> None:
     socket = tmp / "run" / "clusterd" / "clusterd.sock"
     assert "clusterd is not running (no socket at %s)" % socket in message
     assert "run `clusterctl status default` on the login node" in message
+    assert "the handoff file %s does not exist" % (tmp / "state" / "clusterd" / "default" / "controller.json") in (
+        message.lower())
+
+
+def test_connect_inside_a_job_says_the_socket_is_not_reachable_from_its_node(
+        tmp: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PBS_JOBID", "12.srv")
+    with pytest.raises(clusterd.ClusterUnavailable) as caught:
+        clusterd.connect(timeout=0.3, quiet=True)
+    message = str(caught.value)
+    socket = tmp / "run" / "clusterd" / "clusterd.sock"
+    assert "clusterd's socket %s is not reachable from this node (%s, in batch job 12.srv)" % (
+        socket, os.uname().nodename) in message
+    assert "clusterd runs on the login node; ask it there with `clusterctl status`" in message
+    assert "not running" not in message and "systemctl" not in message
     assert "the handoff file %s does not exist" % (tmp / "state" / "clusterd" / "default" / "controller.json") in (
         message.lower())
 

@@ -42,8 +42,21 @@ class _UnixHTTPConnection(http.client.HTTPConnection):
         self.sock = sock
 
 
+def batch_job() -> Optional[str]:
+    """The batch job this process runs in (``PBS_JOBID``, ``SLURM_JOB_ID``), or None (a login node)."""
+    return os.environ.get("PBS_JOBID") or os.environ.get("SLURM_JOB_ID") or None
+
+
 def not_running_message(path: str) -> str:
-    """clusterctl's sentence for a daemon that does not answer (exit code 3)."""
+    """Why the daemon does not answer on ``path``: clusterctl's sentence (exit code 3) on the login node.
+
+    Inside a batch job the socket usually lives on another machine (the login node, often under a private
+    ``/run/user``), so "not running" would be wrong there and "start it" bad advice.
+    """
+    job = batch_job()
+    if job:
+        return ("clusterd's socket %s is not reachable from this node (%s, in batch job %s): clusterd runs on the "
+                "login node; ask it there with `clusterctl status`" % (path, socket.gethostname(), job))
     return ("clusterd is not running (no socket at %s). Start it with: systemctl --user start clusterd" % path)
 
 

@@ -10,6 +10,7 @@ import os
 import time
 from typing import Any, Dict, List, Mapping, Optional, Sequence
 
+from .api import batch_job
 from .errors import ClusterdError, ClusterNotFound, DaemonUnreachable
 from .handoff import Handoff
 
@@ -156,8 +157,9 @@ def why_unavailable(cluster: str, handoff_path: str, handoff: Optional[Handoff],
     except ClusterNotFound as exc:
         return "%s (clusterd does not manage a cluster named %s)" % (exc, cluster)
     except DaemonUnreachable as exc:
-        return "%s; if this runs on a compute node, run `clusterctl status %s` on the login node. %s" % (
-            exc, cluster, _capital(_handoff_facts(handoff_path, handoff, now)))
+        hint = "" if batch_job() else "; if this runs on a compute node, run `clusterctl status %s` on the login " \
+            "node" % cluster
+        return "%s%s. %s" % (exc, hint, _capital(_handoff_facts(handoff_path, handoff, now)))
     except ClusterdError as exc:
         return "%s. %s" % (exc, _capital(_handoff_facts(handoff_path, handoff, now)))
     except Exception as exc:  # noqa: BLE001 - an explanation must never fail
