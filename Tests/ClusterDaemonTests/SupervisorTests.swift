@@ -15,15 +15,16 @@ import Testing
 struct SupervisorRig {
     let dir: TemporaryDirectory
     let pbs: InMemoryPBS
-    let clock = ManualClock()
+    let clock: ManualClock
     let storage: MemoryStateStorage
     let events: EventLog
     let config: ClusterdConfig
 
     init(engines: Int = 2, state: ClusterState? = nil, pbs: InMemoryPBS = InMemoryPBS(), extra: String = "",
-         cluster: String = "", dir: TemporaryDirectory? = nil) throws {
+         cluster: String = "", dir: TemporaryDirectory? = nil, clock: ManualClock = ManualClock()) throws {
         let dir = try dir ?? TemporaryDirectory()
         self.dir = dir
+        self.clock = clock
         self.pbs = pbs
         storage = MemoryStateStorage(state)
         var logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
@@ -287,6 +288,73 @@ struct SupervisorRig {
         #expect(afterTick - afterCommand <= 8, "and at most submit_burst per tick")
         await rig.tick(supervisor, times: 4)
         #expect(rig.pbs.submissions.count == 31)
+    }
+
+    /// The health sidecar of `jobID`: `registered` engines, now by the rig's clock.
+    private func health(_ rig: SupervisorRig, _ jobID: String, registered: Int) throws {
+        let json = #"{"job_id": "\#(jobID)", "registered": \#(registered), "time": \#(rig.clock.now().seconds)}"#
+        try json.write(toFile: "\(rig.reportDir)/health-\(jobID).json", atomically: true, encoding: .utf8)
+    }
+
+    @Test func aCrashInTheMiddleOfAPlannedRenewalThenAPBSOutageFinishesTheRenewalOnce() async throws {
+        // Two faults together: kill -9 after the engines were told to move to the replacement controller (clients
+        // still on the old one), and PBS down when the daemon comes back. Nothing may move or be deleted blind;
+        // once PBS answers, the renewal completes where it stopped: no second replacement, no engine qsub.
+        let renewing = """
+            [clusters.t.controller]
+            walltime = "01:00:00"
+            renew_before = "20m"
+            """
+        let rig = try SupervisorRig(engines: 2, cluster: renewing)
+        let storage = rig.storage
+        let supervisor = try rig.supervisor()
+        try await rig.bringUp(supervisor)
+        let old = try #require(rig.pbs.liveJobs.first { $0.name == "cd-t-controller" }?.id)
+        try health(rig, old, registered: 2)
+        rig.clock.advance(2_500)  // 41 min into a 60 min walltime: inside renew_before
+        await rig.tick(supervisor)
+        let new = try #require(rig.pbs.liveJobs.first { $0.name == "cd-t-controller" && $0.id != old }?.id)
+        rig.pbs.run(new, at: Int(rig.clock.now().seconds))
+        try rig.report(new)
+        try health(rig, old, registered: 2)
+        try health(rig, new, registered: 0)
+        await rig.tick(supervisor)
+        var handoff = try #require(try JSONFile.handoff(rig.handoffPath).read())
+        try #require(handoff.controllerJob == old && handoff.engines?.controllerJob == new, "\(handoff)")
+        let leftBehind = try #require(storage.saved)
+        let submissions = rig.pbs.submissions.count
+
+        // kill -9 here; the new daemon starts while PBS is down.
+        rig.pbs.setDown(true)
+        let restarted = try SupervisorRig(engines: 2, state: leftBehind, pbs: rig.pbs, cluster: renewing, dir: rig.dir,
+                                          clock: rig.clock)
+        let second = try restarted.supervisor()
+        for _ in 0..<3 {
+            try health(restarted, old, registered: 2)
+            try health(restarted, new, registered: 2)  // the engines registered meanwhile
+            await restarted.tick(second)
+        }
+        handoff = try #require(try JSONFile.handoff(rig.handoffPath).read())
+        #expect(handoff.controllerJob == old && handoff.engines?.controllerJob == new, "moved blind: \(handoff)")
+        #expect(rig.pbs.liveJobs.contains { $0.id == old }, "deleted while PBS could not be asked")
+        #expect(rig.pbs.submissions.count == submissions)
+
+        rig.pbs.setDown(false)
+        for _ in 0..<3 {
+            try health(restarted, new, registered: 2)
+            await restarted.tick(second)
+        }
+        handoff = try #require(try JSONFile.handoff(rig.handoffPath).read())
+        let log = await restarted.events.recent().map { "\($0.kind) \($0.message)" }
+        // The engines' part names the same controller as the top level again: the move is over.
+        #expect(handoff.controllerJob == new && handoff.engines?.controllerJob == new && !handoff.stale,
+                "\(handoff) \(log)")
+        #expect(!rig.pbs.liveJobs.contains { $0.id == old }, "the old controller is deleted once")
+        #expect(rig.pbs.submissions.count == submissions, "no second replacement, no engine qsub")
+        #expect(rig.pbs.liveJobs.filter { $0.name == "cd-t-engine" }.count == 2)
+        let state = try #require(await second.state(of: "t"))
+        #expect(state.controller.restarts == 0 && state.engine.restarts == 0)
+        #expect(await restarted.eventKinds().contains(.renewed))
     }
 
     @Test func aShutdownDuringQstatIsNotAnOutage() async throws {
