@@ -30,7 +30,7 @@ struct RenderScripts: ParsableCommand {
         let chosen = try ClusterChoice.pick(cluster, in: config)
         let renderer = ScriptRenderer(
             cluster: chosen, paths: ClusterPaths(stateDir: config.daemon.stateDir, cluster: chosen.name),
-            socketPath: config.daemon.socketPath)
+            socketPath: config.daemon.socketPath, daemonPollInterval: config.daemon.pollInterval)
         for role in role.map({ [$0] }) ?? ClusterRole.allCases {
             let script: String
             do {

@@ -53,6 +53,8 @@ private func problem(_ text: String, key: String, line: Int?, contains fragment:
         #expect(cluster.controller.address == .auto)
         #expect(cluster.notebook.address == .auto)
         #expect(cluster.engines.controllerWait == 300)
+        #expect(cluster.engines.registerWait == 120)
+        #expect(cluster.spec(daemon: config.daemon).switchTimeout == 120)
         #expect(cluster.controller.addressTimeout == 600)
         #expect(cluster.spec(daemon: config.daemon).addressTimeout == 600)
         #expect(cluster.controller.job.walltime == 86_400)
@@ -116,6 +118,7 @@ private func problem(_ text: String, key: String, line: Int?, contains fragment:
             queue = "express"
             mpi_launcher = "mpiexec"
             mpi_args = ["--oversubscribe", "-x", "A=b c"]
+            register_wait = "10m"
 
             [clusters.astro.notebook]
             enabled = true
@@ -153,6 +156,11 @@ private func problem(_ text: String, key: String, line: Int?, contains fragment:
         #expect(astro.engines.jobs == 4)
         #expect(astro.engines.job.queue == "express")
         #expect(astro.engines.mpiArguments == ["--oversubscribe", "-x", "A=b c"])
+        #expect(astro.engines.registerWait == 600)
+        #expect(astro.spec(daemon: config.daemon).switchTimeout == 600, "clients move after register_wait at most")
+        // Old engines serve clients until they moved: register_wait, and two of the daemon's ticks to notice.
+        #expect(ScriptRenderer(cluster: astro, paths: ClusterPaths(stateDir: "/s", cluster: "astro"),
+                               daemonPollInterval: config.daemon.pollInterval).clientWait == 600 + 2 * 60)
         #expect(astro.notebook.enabled && astro.notebook.port == 8_895 && astro.notebook.app == "lab")
     }
 
@@ -211,6 +219,9 @@ private func problem(_ text: String, key: String, line: Int?, contains fragment:
                 line: 2, contains: "got \"25:61:xx\"")
         problem("[clusters.default.engines.restart]\ninitial_backoff = \"1m\"\nmax_backoff = \"10s\"\n",
                 key: "clusters.default.engines.restart.max_backoff", line: 3, contains: "at least initial_backoff")
+        problem("[clusters.default.engines]\nregister_wait = \"2s\"\n",
+                key: "clusters.default.engines.register_wait", line: 2,
+                contains: "at least 10s (engines need time to register with a new controller)")
         problem("[clusters.default.controller]\nwalltime = \"1h\"\nrenew_before = \"2h\"\n",
                 key: "clusters.default.controller.renew_before", line: 3, contains: "shorter than walltime")
     }

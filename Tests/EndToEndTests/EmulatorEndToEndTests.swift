@@ -385,7 +385,8 @@ extension EndToEnd {
             let replacement = try #require(try await submitted(after: lastID, cluster).first(where: \.isController))
             #expect(fnmatch(pattern, replacement.name, 0) == 0, "the queue wait misses \(replacement.name)")
             let queued = try await cluster.jobs().first { $0.id == replacement.id }
-            #expect(queued?.state == "Q", "the engines gave up only after the controller ran: \(String(describing: queued))")
+            #expect(queued?.state == "Q",
+                    "the engines gave up only after the controller ran: \(String(describing: queued))")
 
             // Seen by clusterd: no failure, and nothing submitted for the engines while no controller can take them.
             let noticed = await Poll.until(30) {

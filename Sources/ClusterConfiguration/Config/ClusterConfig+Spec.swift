@@ -11,7 +11,8 @@ extension ClusterConfig {
             notebook: notebook.enabled ? notebook.job.roleSpec : nil,
             jobNameLimit: daemon.jobNameLimit,
             submitBurst: daemon.submitBurst,
-            addressTimeout: controller.addressTimeout > 0 ? Double(controller.addressTimeout) : nil
+            addressTimeout: controller.addressTimeout > 0 ? Double(controller.addressTimeout) : nil,
+            switchTimeout: Double(engines.registerWait)
         )
     }
 

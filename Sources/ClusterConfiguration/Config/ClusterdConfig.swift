@@ -48,6 +48,8 @@ public struct DaemonSettings: Sendable, Equatable {
 
     /// The floor for `poll_interval`, in seconds.
     public static let minimumPollInterval = 10
+    /// `poll_interval` when the file does not set it.
+    public static let defaultPollInterval = 30
 
     public init(
         pollInterval: Int, commandTimeout: Int, qstat: String, qsub: String, qdel: String, dialect: PBSDialectSetting,
@@ -198,15 +200,19 @@ public struct EnginesConfig: Sendable, Equatable {
     public var arguments: [String]
     /// Seconds an engine job waits without a usable controller before it exits and gives its allocation back.
     public var controllerWait: Int
+    /// Seconds new engines get to register with a new controller. Clients of a planned renewal move to it once
+    /// as many engines registered there as on the old one, or after this long at the latest.
+    public var registerWait: Int
 
     public init(job: JobSettings, jobs: Int, mpiLauncher: String, mpiArguments: [String], arguments: [String],
-                controllerWait: Int = 300) {
+                controllerWait: Int = 300, registerWait: Int = 120) {
         self.job = job
         self.jobs = jobs
         self.mpiLauncher = mpiLauncher
         self.mpiArguments = mpiArguments
         self.arguments = arguments
         self.controllerWait = controllerWait
+        self.registerWait = registerWait
     }
 }
 

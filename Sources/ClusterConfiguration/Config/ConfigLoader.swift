@@ -130,8 +130,9 @@ public struct ConfigLoader: Sendable {
         let dialect = reader?.choice("dialect", default: PBSDialectSetting.auto) ?? .auto
         let qstat = reader?.string("qstat", default: "qstat", .command) ?? "qstat"
         let settings = DaemonSettings(
-            pollInterval: reader?.duration("poll_interval", default: 30, minimum: DaemonSettings.minimumPollInterval,
-                                           why: "it protects the PBS server") ?? 30,
+            pollInterval: reader?.duration("poll_interval", default: DaemonSettings.defaultPollInterval,
+                                           minimum: DaemonSettings.minimumPollInterval,
+                                           why: "it protects the PBS server") ?? DaemonSettings.defaultPollInterval,
             commandTimeout: reader?.duration("command_timeout", default: 60, minimum: 1) ?? 60,
             qstat: qstat,
             qsub: reader?.string("qsub", default: "qsub", .command) ?? "qsub",
@@ -194,7 +195,9 @@ public struct ConfigLoader: Sendable {
             arguments: enginesTable?.stringArray("args") ?? [],
             controllerWait: enginesTable?.duration("controller_wait", default: 300, minimum: 10,
                                                    why: "engines need time to start against a new controller")
-                ?? 300
+                ?? 300,
+            registerWait: enginesTable?.duration("register_wait", default: 120, minimum: 10,
+                                                 why: "engines need time to register with a new controller") ?? 120
         )
         enginesTable?.rejectUnknownKeys()
 

@@ -22,7 +22,8 @@ public enum ConfigSummary {
             let e = cluster.engines
             lines.append("  engines:    \(e.jobs) job\(e.jobs == 1 ? "" : "s"), \(job(e.job)), "
                 + "launcher \(([e.mpiLauncher] + e.mpiArguments).joined(separator: " ")), "
-                + "controller wait \(DurationText.format(e.controllerWait))")
+                + "controller wait \(DurationText.format(e.controllerWait)), "
+                + "register wait \(DurationText.format(e.registerWait))")
             let n = cluster.notebook
             lines.append(n.enabled
                 ? "  notebook:   1 job, \(job(n.job)), jupyter \(n.app) on port \(n.port), binds to "

@@ -190,8 +190,11 @@ enum BuiltInTemplates {
         LOG_DIR={{log_dir}}
         # Seconds without a usable controller (handoff missing, stale, engine file absent) before the job gives up.
         CONTROLLER_WAIT={{controller_wait}}
-        # Seconds new engines get to register with a new controller before the old engines are stopped anyway.
+        # Seconds new engines get to register with a new controller (engines.register_wait) before going on anyway.
         REGISTER_WAIT={{register_wait}}
+        # Seconds the previous engines then keep serving clients that have not moved yet: clusterd moves them at a
+        # tick, register_wait after the move began at the latest (register_wait + 2 poll intervals).
+        CLIENT_WAIT={{client_wait}}
         POLL={{poll_interval}}
         mkdir -p "$LOG_DIR"
         NP=""
@@ -304,7 +307,7 @@ enum BuiltInTemplates {
                 # (bounded), or a client of a planned renewal would see no engine for up to a poll interval.
                 t0=$SECONDS
                 while [ "$(clients_controller)" = "$old_ctrl" ] && kill -0 "$OLD" 2>/dev/null \
-                    && ((SECONDS - t0 < REGISTER_WAIT)); do
+                    && ((SECONDS - t0 < CLIENT_WAIT)); do
                     if [ "$(usable_controller | head -n 1)" != "$GEN" ]; then
                         say "generation $GEN: the handoff moved on before the clients did: stopping these engines"
                         stop_group "$CUR" 10

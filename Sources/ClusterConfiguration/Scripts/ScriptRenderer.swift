@@ -7,20 +7,28 @@ public struct ScriptRenderer: Sendable {
 
     /// Seconds between two looks of an engine job at the handoff file (a `stat`; parsed only when it changed).
     public static let enginePollInterval = 5
-    /// Seconds new engines get to register with a new controller before the old ones are stopped anyway.
-    public static let registerWait = 120
     /// Seconds between two health reports of a controller.
     public static let healthInterval = 5
 
     /// The daemon's control socket, exported to jobs as `CLUSTERD_SOCKET` (the Python client asks the daemon why a
     /// controller is not ready, where the socket is reachable from the job's node); nil exports nothing.
     public var socketPath: String?
+    /// The daemon's `poll_interval`: engine jobs keep their old engines until clients moved, at most
+    /// `register_wait` plus two of them (the daemon moves clients at a tick).
+    public var daemonPollInterval: Int
 
-    public init(cluster: ClusterConfig, paths: ClusterPaths, socketPath: String? = nil) {
+    public init(cluster: ClusterConfig, paths: ClusterPaths, socketPath: String? = nil,
+                daemonPollInterval: Int = DaemonSettings.defaultPollInterval) {
         self.cluster = cluster
         self.paths = paths
         self.socketPath = socketPath
+        self.daemonPollInterval = daemonPollInterval
     }
+
+    /// Seconds an engine job keeps its previous engines for clients that have not moved yet. The daemon moves the
+    /// clients at its first tick after the new engines registered, or `register_wait` after the move began at the
+    /// latest; until then the old engines must serve them.
+    public var clientWait: Int { cluster.engines.registerWait + 2 * daemonPollInterval }
 
     /// The built-in template of `role`.
     public static func builtInTemplate(_ role: ClusterRole) -> ScriptTemplate {
@@ -59,7 +67,8 @@ public struct ScriptRenderer: Sendable {
             "mpi_args": ShellQuote.words(cluster.engines.mpiArguments),
             "engine_args": ShellQuote.words(cluster.engines.arguments),
             "controller_wait": String(cluster.engines.controllerWait),
-            "register_wait": String(Self.registerWait),
+            "register_wait": String(cluster.engines.registerWait),
+            "client_wait": String(clientWait),
             "poll_interval": String(Self.enginePollInterval),
             "health_interval": String(Self.healthInterval),
             "health_py": BuiltInTemplates.healthSidecar,

@@ -25,7 +25,8 @@ public struct ClusterSpec: Sendable, Equatable, Codable {
     /// Re-issue `qdel` for a job clusterd deleted that is still alive after this many seconds.
     public var deleteRetryAfter: Double
     /// Seconds clients wait for the engines to register with a new controller during a planned change before they
-    /// are moved anyway.
+    /// are moved anyway (`engines.register_wait`; the engine jobs keep their old engines at least that long plus
+    /// two poll intervals, so clients never wait on a controller without engines).
     public var switchTimeout: Double
     /// Seconds a running controller may go without reporting its address; then it is deleted and counts as a
     /// failed start (backoff, start limit). Nil waits forever.
@@ -35,7 +36,7 @@ public struct ClusterSpec: Sendable, Equatable, Codable {
     public init(
         name: String, engineCount: Int = 1, controller: RoleSpec = RoleSpec(), engine: RoleSpec = RoleSpec(),
         notebook: RoleSpec? = nil, jobNameLimit: Int = 236, submitBurst: Int = 8, dependAfterSupported: Bool = false,
-        deleteRetryAfter: Double = 300, addressTimeout: Double? = 600, switchTimeout: Double = 300
+        deleteRetryAfter: Double = 300, addressTimeout: Double? = 600, switchTimeout: Double = 120
     ) {
         self.switchTimeout = switchTimeout
         self.name = name

@@ -44,6 +44,8 @@ actor ClusterRuntime {
     let paths: ClusterPaths
     /// The daemon's control socket, for the job scripts' environment.
     private let socketPath: String
+    /// The daemon's poll interval, for the engine scripts' bounds (see `ScriptRenderer.clientWait`).
+    private var pollInterval: Int
     private let storage: any ClusterStateStorage
     private let environment: SupervisorEnvironment
     /// qsubs running right now (a listing taken meanwhile may show their jobs before their ids are recorded).
@@ -58,6 +60,7 @@ actor ClusterRuntime {
         self.config = config
         self.paths = ClusterPaths(stateDir: daemon.stateDir, cluster: config.name)
         self.socketPath = daemon.socketPath
+        self.pollInterval = daemon.pollInterval
         self.storage = storage
         self.environment = environment
         self.reconciler = Reconciler(spec: config.spec(daemon: daemon), state: try storage.load())
@@ -97,6 +100,7 @@ actor ClusterRuntime {
     /// A new configuration for this cluster.
     func reload(_ config: ClusterConfig, daemon: DaemonSettings) async {
         self.config = config
+        self.pollInterval = daemon.pollInterval
         await perform(reconciler.updateSpec(config.spec(daemon: daemon), now: now))
     }
 
@@ -167,7 +171,8 @@ actor ClusterRuntime {
         let job = config.job(for: intent.role)
         let scriptPath = "\(paths.scriptDir)/\(intent.role.rawValue)-\(intent.intent).sh"
         do {
-            let renderer = ScriptRenderer(cluster: config, paths: paths, socketPath: socketPath)
+            let renderer = ScriptRenderer(cluster: config, paths: paths, socketPath: socketPath,
+                                          daemonPollInterval: pollInterval)
             let script = try renderer.render(intent.role, template: try TemplateFile.load(for: intent.role, of: config))
             try AtomicFile.write(script, to: scriptPath, mode: 0o700)
             try FileIO.makeDirectories(paths.logDir)
