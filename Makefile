@@ -28,9 +28,11 @@ build:
 	swift build
 
 # --no-export-dynamic undoes the toolchain's -export-dynamic for static builds: nothing looks symbols up at run
-# time, and the exported table costs the idle daemon 1.6 MB of RSS (docs/performance.md, "Daemon idle cost").
+# time, and the exported table costs the idle daemon 1.6 MB of RSS. -Osize: the idle daemon's RSS follows the size
+# of its code, and nothing it runs is CPU-bound (docs/performance.md, "Daemon idle cost").
 release:
-	swift build -c release --static-swift-stdlib --scratch-path $(STATIC_SCRATCH) -Xlinker --no-export-dynamic
+	swift build -c release --static-swift-stdlib --scratch-path $(STATIC_SCRATCH) -Xlinker --no-export-dynamic \
+	    -Xswiftc -Osize
 
 install: release
 	install -d -m 0755 "$(DESTDIR)$(BINDIR)" "$(DESTDIR)$(UNITDIR)"
