@@ -153,7 +153,7 @@ import Testing
         sandbox.run("fault", "qsub-fail", "2")
         #expect(sandbox.run("qsub", stdin: "true\n").exitCode != 0)
         #expect(sandbox.run("qsub", stdin: "true\n").exitCode != 0)
-        #expect(try sandbox.submit(stdin: "true\n") == "1.emu")
+        #expect(try sandbox.submit(stdin: "true\n") == "3.emu", "a refused submission uses up its job id")
     }
 
     @Test func noHistoryForgetsFinishedJobs() throws {

@@ -14,6 +14,8 @@ extension Emulator {
             try store.withLockedState { state in
                 if !state.faults.serverDown && state.faults.qsubFail > 0 {
                     state.faults.qsubFail -= 1
+                    // Numbered before it is refused, like every rejection of a real server (see submit).
+                    state.nextSeq += 1
                     failNow = true
                 }
             }
