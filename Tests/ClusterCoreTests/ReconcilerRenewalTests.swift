@@ -170,6 +170,16 @@ struct ReconcilerRenewalTests {
         return (world, try #require(old.jobID), new)
     }
 
+    @Test("a clock stepped back during a move (NTP) never shows a negative duration")
+    func clockSteppedBackDuringMove() throws {
+        var (world, _, new) = try movingWorld(healthAtTarget: true)
+        world.now = Timestamp(world.now.seconds - 600)
+        let messages = events(world.tick()).map(\.message)
+        #expect(world.state.handoff?.jobID == new)
+        #expect(messages.contains { $0.contains("registered there after 0 s") }, "\(messages)")
+        #expect(!messages.contains { $0.contains(" -") }, "\(messages)")
+    }
+
     @Test("a planned move gives up waiting after switchTimeout, and the old controller dying moves clients at once")
     func slowOrInterruptedMove() throws {
         for dies in [false, true] {

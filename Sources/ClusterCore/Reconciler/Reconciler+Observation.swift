@@ -268,9 +268,11 @@ extension Reconciler {
             delay: delay, message: message, time: now)
     }
 
-    /// A duration for messages: whole seconds below two minutes (`50 s`), else `2m05s`, `1h30m`, `2d3h`.
+    /// A duration for messages: whole seconds below two minutes (`50 s`), else `2m05s`, `1h30m`, `2d3h`. Never
+    /// below 0: every duration the messages name is elapsed or still to come, and a clock stepped back (NTP) or a
+    /// PBS server whose clock runs ahead would otherwise show as `-42m10s`.
     func seconds(_ value: Double) -> String {
-        HumanDuration.text(value)
+        HumanDuration.text(max(0, value))
     }
 
     func describe(exitStatus: Int?) -> String {
