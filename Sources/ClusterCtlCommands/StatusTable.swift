@@ -28,7 +28,8 @@ enum StatusTable {
                 + "previous controller, retried every poll"
         }
         if status.stale {
-            let since = status.staleSince.map { " for " + DurationText.format(Int(now - $0.seconds)) } ?? ""
+            // max(0, ...): the daemon's times and this clock may disagree after a clock step.
+            let since = status.staleSince.map { " for " + DurationText.format(max(0, Int(now - $0.seconds))) } ?? ""
             header += "\n  qstat failing\(since): states are the last known ones"
                 + (status.lastQueryFailure.map { " (\($0))" } ?? "")
         }

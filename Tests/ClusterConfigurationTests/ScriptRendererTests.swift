@@ -13,6 +13,13 @@ import Testing
         return try #require(config.cluster(named: "c1"))
     }
 
+    /// A renderer for a daemon polling every 30 s (the default `poll_interval`).
+    static func renderer(_ cluster: ClusterConfig, paths: ClusterPaths = paths, socketPath: String? = nil)
+        -> ScriptRenderer
+    {
+        ScriptRenderer(cluster: cluster, paths: paths, socketPath: socketPath, daemonPollInterval: 30)
+    }
+
     @Test func quotesForTheShell() {
         #expect(ShellQuote.word("plain-path/x.y") == "plain-path/x.y")
         #expect(ShellQuote.word("") == "''")
@@ -25,7 +32,7 @@ import Testing
     @Test func templatesRejectUnknownPlaceholders() throws {
         let template = ScriptTemplate(text: "echo hi\ncd {{workdir}}\nrun {{nope}}\n", origin: "my.sh")
         #expect(throws: ScriptTemplate.UnknownPlaceholder.self) {
-            try ScriptRenderer(cluster: try Self.cluster(), paths: Self.paths).render(.controller, template: template)
+            try Self.renderer(try Self.cluster()).render(.controller, template: template)
         }
         do {
             _ = try template.render(["workdir": "/w"])
@@ -44,7 +51,7 @@ import Testing
             mpi_args = ["--oversubscribe"]
             args = ["--timeout=60"]
             """)
-        let script = try ScriptRenderer(cluster: cluster, paths: Self.paths, socketPath: "/run/u/cd.sock").render(role)
+        let script = try Self.renderer(cluster, socketPath: "/run/u/cd.sock").render(role)
         #expect(script.hasPrefix("#!/bin/bash\n"))
         #expect(script.contains("export CLUSTERD_SOCKET=/run/u/cd.sock"))
         #expect(script.contains("${PBS_JOBID:-${SLURM_JOB_ID:-unknown}}"))
@@ -81,13 +88,13 @@ import Testing
             """)
         let dir = try TemporaryDirectory()
         for role in ClusterRole.allCases {
-            let script = try ScriptRenderer(cluster: cluster, paths: ClusterPaths(stateDir: dir.path, cluster: "c1")).render(role)
+            let script = try Self.renderer(cluster, paths: ClusterPaths(stateDir: dir.path, cluster: "c1")).render(role)
             let file = dir.path + "/\(role).sh"
             try script.write(toFile: file, atomically: true, encoding: .utf8)
             #expect(try bash(["-n", file]).status == 0, "\(role) script does not parse")
         }
         // Run the environment lines alone and print the value back.
-        let env = ScriptRenderer(cluster: cluster, paths: Self.paths).placeholders(for: .engine)["environment"]!
+        let env = Self.renderer(cluster).placeholders(for: .engine)["environment"]!
         let echoed = try bash(["-c", env + "\nprintf '%s' \"$GREETING\""])
         #expect(echoed.stdout == "it's $(touch /tmp/pwned); `id` \"x\" \\ *")
     }
@@ -100,7 +107,7 @@ import Testing
         try dir.write("venv/bin/activate", "")
         let cluster = try Self.cluster("workdir = \"\(dir.path)\"\nvenv = \"\(dir.path)/venv\"\n")
         let template = ScriptTemplate(text: BuiltInTemplates.prologue + "pick_address \"$1\"\n", origin: "test")
-        let script = try ScriptRenderer(cluster: cluster, paths: ClusterPaths(stateDir: dir.path, cluster: "c1"))
+        let script = try Self.renderer(cluster, paths: ClusterPaths(stateDir: dir.path, cluster: "c1"))
             .render(.controller, template: template)
         let file = try dir.write("pick.sh", script)
         func pick(_ selector: String) throws -> ProcessOutput { try bash([file, selector]) }

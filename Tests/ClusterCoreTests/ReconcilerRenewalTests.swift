@@ -192,7 +192,10 @@ struct ReconcilerRenewalTests {
                 world.end(old, exit: -29)
                 world.advance(30)
             } else {
-                world.advance(300)
+                world.advance(80)  // 110 s after the engines were told to move
+                world.tick()
+                #expect(world.state.handoff?.jobID == old, "before switchTimeout (120 s)")
+                world.advance(20)
             }
             world.tick()
             #expect(world.state.handoff?.jobID == new, dies ? "the old controller died" : "switch timeout")

@@ -45,6 +45,11 @@ import Testing
         #expect(text == expected, "\n\(text)")
     }
 
+    @Test func aClockBehindTheDaemonsTimesShowsZeroNotNothing() throws {
+        let text = StatusTable.render(try Self.decoded(), now: 1800)
+        #expect(text.contains("qstat failing for 0s: states"), "\n\(text)")
+    }
+
     @Test func tableColumnsAlign() {
         #expect(StatusTable.table([["A", "BB", "C"], ["long", "x", "last column is not padded"]])
             == "A     BB  C\nlong  x   last column is not padded")

@@ -329,7 +329,7 @@ struct SupervisorRig {
         let restarted = try SupervisorRig(engines: 2, state: leftBehind, pbs: rig.pbs, cluster: renewing, dir: rig.dir,
                                           clock: rig.clock)
         let second = try restarted.supervisor()
-        for _ in 0..<3 {
+        for _ in 0..<5 {  // 150 s: past switchTimeout (register_wait, 120 s), which must not move clients blind either
             try health(restarted, old, registered: 2)
             try health(restarted, new, registered: 2)  // the engines registered meanwhile
             await restarted.tick(second)

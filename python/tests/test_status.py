@@ -65,6 +65,17 @@ def test_falls_back_to_clusterctl_when_the_socket_is_unreachable(tmp: Path, monk
     assert (tmp / "args").read_text().split() == ["status", "--json"]
 
 
+def test_inside_a_job_the_unreachable_socket_is_the_answer(tmp: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _fake_clusterctl(tmp / "bin", 'echo "clusterd is not running (no socket at /elsewhere.sock)." >&2\nexit 3\n')
+    monkeypatch.setenv("PATH", str(tmp / "bin") + os.pathsep + "/usr/bin:/bin")
+    monkeypatch.setenv("SLURM_JOB_ID", "77")
+    with pytest.raises(clusterd.DaemonUnreachable) as caught:
+        clusterd.status()
+    message = str(caught.value)
+    assert "is not reachable from this node" in message and "in batch job 77" in message
+    assert "clusterctl says" not in message and "systemctl" not in message
+
+
 def test_clusterctl_fallback_reports_its_errors(tmp: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     _fake_clusterctl(tmp / "bin", 'echo "clusterd is not running (no socket at /elsewhere.sock)." >&2\nexit 3\n')
     monkeypatch.setenv("PATH", str(tmp / "bin") + os.pathsep + "/usr/bin:/bin")

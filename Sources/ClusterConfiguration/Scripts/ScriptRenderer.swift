@@ -17,8 +17,7 @@ public struct ScriptRenderer: Sendable {
     /// `register_wait` plus two of them (the daemon moves clients at a tick).
     public var daemonPollInterval: Int
 
-    public init(cluster: ClusterConfig, paths: ClusterPaths, socketPath: String? = nil,
-                daemonPollInterval: Int = DaemonSettings.defaultPollInterval) {
+    public init(cluster: ClusterConfig, paths: ClusterPaths, socketPath: String? = nil, daemonPollInterval: Int) {
         self.cluster = cluster
         self.paths = paths
         self.socketPath = socketPath

@@ -25,8 +25,8 @@ public struct ClusterSpec: Sendable, Equatable, Codable {
     /// Re-issue `qdel` for a job clusterd deleted that is still alive after this many seconds.
     public var deleteRetryAfter: Double
     /// Seconds clients wait for the engines to register with a new controller during a planned change before they
-    /// are moved anyway (`engines.register_wait`; the engine jobs keep their old engines at least that long plus
-    /// two poll intervals, so clients never wait on a controller without engines).
+    /// are moved anyway (`engines.register_wait`; the engine jobs keep their old engines that long plus two poll
+    /// intervals, so clients moved at a tick do not wait on a controller without engines).
     public var switchTimeout: Double
     /// Seconds a running controller may go without reporting its address; then it is deleted and counts as a
     /// failed start (backoff, start limit). Nil waits forever.

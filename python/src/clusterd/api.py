@@ -169,7 +169,8 @@ def status(cluster: Optional[str] = None, *, socket_path: Optional[str] = None, 
 
     Asked through the control socket (``socket_path``, default :func:`clusterd.paths.socket_path`). When the
     socket cannot be reached and ``clusterctl`` is on ``PATH``, runs ``clusterctl status --json`` instead (it knows
-    the socket named in clusterd's configuration). Raises :class:`DaemonUnreachable` when neither works,
+    the socket named in clusterd's configuration); not inside a batch job, where the socket usually lives on the
+    login node. Raises :class:`DaemonUnreachable` when neither works,
     :class:`ClusterNotFound` for an unknown cluster.
     """
     api = ControlAPI(socket_path, timeout=timeout)
@@ -177,6 +178,10 @@ def status(cluster: Optional[str] = None, *, socket_path: Optional[str] = None, 
         return api.cluster(cluster) if cluster else api.clusters()
     except DaemonUnreachable as exc:
         first = exc
+    if batch_job():
+        # The job script exported the daemon's socket (CLUSTERD_SOCKET): clusterctl on this node would knock on the
+        # same unreachable door and answer "not running, start it", wrong advice on a compute node.
+        raise first
     try:
         answer = _clusterctl_status(cluster, timeout)
     except DaemonUnreachable as exc:
