@@ -115,15 +115,9 @@ import Testing
 
     static func alive(_ pid: pid_t?) -> Bool { pid.map { kill($0, 0) == 0 } ?? false }
 
-    /// Polls `condition` every 0.1 s for up to `seconds`. It sleeps as a task: blocking a thread of the small
-    /// cooperative pool (two on a 2-core CI machine) would stall every other test of the process meanwhile.
+    /// `condition`, looked at every 0.1 s for up to `seconds`.
     static func until(_ seconds: Double, _ condition: () -> Bool) async -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
-            if condition() { return true }
-            try? await Task.sleep(for: .milliseconds(100))
-        }
-        return condition()
+        await Poll.until(seconds, interval: 0.1, condition)
     }
 
     /// SIGTERM to the job, and its exit status once it ended (nil after 15 s).

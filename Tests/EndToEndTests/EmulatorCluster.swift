@@ -254,13 +254,7 @@ final class EmulatorCluster {
             EndToEndEnvironment.venv + "/bin/python",
             [EndToEndEnvironment.clientScript, handoffPath(cluster), "\(engines)", "\(Int(timeout))"],
             environment: environment, timeout: Int(timeout) + 30)
-        let line = output.stdout.split(separator: "\n").last.map(String.init) ?? ""
-        do {
-            return try JSONDecoder().decode(ClientAnswer.self, from: Data(line.utf8))
-        } catch {
-            Issue.record("client printed no answer (exit \(output.status)): \(output.stdout) \(output.stderr)")
-            throw error
-        }
+        return try ClientAnswer(printed: output)
     }
 
     /// Starts scripts/e2e_probe.py on `cluster` (it finds the socket and the handoff through the configuration).

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 extension EndToEnd {
     /// The real thing: `clusterd run` against Slurm's PBS wrappers with real ipcontroller/ipengine (MPI) jobs and an
@@ -49,12 +50,12 @@ extension EndToEnd {
             let engineSubmissions = engineSubmitted(cluster)
             let killed = Date()
             try SlurmCluster.runSync("/usr/bin/qdel", [oldController.id])
-            let resubmitted = await cluster.waitFor(20) {
+            let resubmitted = await Poll.until(20) {
                 try cluster.liveJobs().contains { $0.isController && $0.id != oldController.id }
             }
             #expect(resubmitted, "no new controller job within 20 s")
             Timings.record("controller-resubmitted", Date().timeIntervalSince(killed))
-            let moved = await cluster.waitFor(60) {
+            let moved = await Poll.until(60) {
                 try cluster.handoffGeneration() == 2 && cluster.handoff()?["stale"] as? Bool == false
             }
             try #require(moved, "handoff did not move to generation 2; see \(cluster.daemonLog)")
@@ -74,7 +75,7 @@ extension EndToEnd {
             let victim = try #require(engines.first)
             let engineKilled = Date()
             try SlurmCluster.runSync("/usr/bin/qdel", [victim.id])
-            let replaced = await cluster.waitFor(60) {
+            let replaced = await Poll.until(60) {
                 let now = try cluster.running(controllers: false)
                 return now.count == 2 && !now.contains { $0.id == victim.id }
             }
@@ -97,13 +98,13 @@ extension EndToEnd {
             let before = try cluster.liveJobs().map(\.id).sorted()
 
             cluster.touch("qstat-fail")
-            let stale = await cluster.waitFor(20) { try cluster.state()["stale"] as? Bool == true }
+            let stale = await Poll.until(20) { try cluster.state()["stale"] as? Bool == true }
             #expect(stale, "the cluster did not go stale while qstat fails")
             try await Task.sleep(for: .seconds(5))  // several failing ticks
             #expect(try cluster.liveJobs().map(\.id).sorted() == before, "jobs submitted or deleted while blind")
             cluster.remove("qstat-fail")
 
-            let fresh = await cluster.waitFor(20) { try cluster.state()["stale"] as? Bool == false }
+            let fresh = await Poll.until(20) { try cluster.state()["stale"] as? Bool == false }
             #expect(fresh, "the cluster did not recover once qstat answered")
             try await Task.sleep(for: .seconds(3))
             #expect(try cluster.liveJobs().map(\.id).sorted() == before, "duplicates after qstat recovered")
@@ -142,7 +143,7 @@ extension EndToEnd {
             #expect(try cluster.liveJobs().map(\.id).sorted() == before)
             let stopped = Date()
             try await cluster.stopDaemon(SIGTERM)
-            let gone = await cluster.waitFor(20) { try cluster.liveJobs().isEmpty }
+            let gone = await Poll.until(20) { try cluster.liveJobs().isEmpty }
             #expect(gone, "jobs left after stop-jobs: \((try? cluster.liveJobs()) ?? [])")
             Timings.record("stop-all", Date().timeIntervalSince(stopped))
         }
@@ -156,14 +157,14 @@ extension EndToEnd {
             try SlurmCluster.runSync("/usr/bin/qdel", [oldController.id])
             let engines = Set(try cluster.running(controllers: false).map(\.id))
             // The daemon is in the middle of a replacement: a new controller submitted, engines not moved yet.
-            let cycling = await cluster.waitFor(20) {
+            let cycling = await Poll.until(20) {
                 try cluster.liveJobs().contains { $0.isController && $0.id != oldController.id }
             }
             try #require(cycling, "no replacement controller submitted")
             #expect(try await cluster.stopDaemon(SIGKILL) != 0)
 
             try cluster.startDaemon()
-            let settled = await cluster.waitFor(90) {
+            let settled = await Poll.until(90) {
                 let controllers = try cluster.running(controllers: true)
                 let engines = try cluster.running(controllers: false)
                 let pointedAt = try cluster.handoff()?["controller_job"] as? String
@@ -191,7 +192,7 @@ extension EndToEnd {
             let cluster = try SlurmCluster(name: "ee", controllerWalltime: "00:02:00", renewBefore: "1m")
             _ = try await bringUp(cluster)
             let probe = try cluster.probe()
-            let probing = await cluster.waitFor(60) { probe.samples().contains { $0.answered == 4 } }
+            let probing = await Poll.until(60) { probe.samples().contains { $0.answered == 4 } }
             try #require(probing, "the probe never saw 4 engines: \(probe.log)")
             let old = try #require(try cluster.running(controllers: true).first?.id)
             let engines = Set(try cluster.running(controllers: false).map(\.id))
@@ -199,7 +200,7 @@ extension EndToEnd {
             #expect(!cluster.eventKinds().contains("renewing"), "bring-up took so long that the renewal began")
 
             var new: String?
-            let renewed = await cluster.waitFor(150) {
+            let renewed = await Poll.until(150) {
                 guard let handoff = try cluster.handoff(), handoff["stale"] as? Bool == false,
                     let current = handoff["controller_job"] as? String, current != old else { return false }
                 new = current

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// One round of scripts/e2e_probe.py: how many engines answered a task through `clusterd.connect()`'s client.
 struct ProbeSample: Decodable {
@@ -73,21 +74,6 @@ final class EngineProbe {
     var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
 
     var isRunning: Bool { process.isRunning }
-}
-
-/// Bounded waits for conditions on files and processes.
-enum Poll {
-    /// Checks `condition` every `interval` seconds for at most `timeout` seconds; true once it held.
-    static func until(
-        _ timeout: Double, interval: Double = 0.5, _ condition: () async throws -> Bool
-    ) async -> Bool {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
-            if (try? await condition()) == true { return true }
-            try? await Task.sleep(for: .milliseconds(Int(interval * 1000)))
-        }
-        return (try? await condition()) == true
-    }
 }
 
 /// What a probe saw of a controller change: the samples after every engine first answered (bring-up).

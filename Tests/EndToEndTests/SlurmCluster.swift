@@ -33,6 +33,17 @@ struct ClientAnswer: Decodable {
         case ok, generation, engines, results, seconds, error
         case controllerJob = "controller_job"
     }
+
+    /// The answer in the last line the script printed; records an issue with all it printed when there is none.
+    init(printed output: ProcessOutput) throws {
+        let line = output.stdout.split(separator: "\n").last.map(String.init) ?? ""
+        do {
+            self = try JSONDecoder().decode(ClientAnswer.self, from: Data(line.utf8))
+        } catch {
+            Issue.record("client printed no answer (exit \(output.status)): \(output.stdout) \(output.stderr)")
+            throw error
+        }
+    }
 }
 
 /// A clusterd configuration in a temporary directory against the machine's real Slurm (PBS wrappers), run by the
@@ -135,7 +146,7 @@ final class SlurmCluster {
     func stopDaemon(_ signal: Int32 = SIGTERM, timeout: Double = 30) async throws -> Int32 {
         let process = try #require(daemon, "no daemon running")
         kill(process.processIdentifier, signal)
-        let exited = await waitFor(timeout) { !process.isRunning }
+        let exited = await Poll.until(timeout) { !process.isRunning }
         try #require(exited, "clusterd did not exit \(timeout) s after signal \(signal); see \(daemonLog)")
         daemon = nil
         return process.terminationStatus
@@ -200,23 +211,7 @@ final class SlurmCluster {
             [EndToEndEnvironment.clientScript, "\(root)/state/\(name)/controller.json", "\(engines * 2)",
              "\(Int(timeout))"],
             environment: ["IPYTHONDIR": root + "/ipython"], timeout: timeout + 30)
-        let line = output.stdout.split(separator: "\n").last.map(String.init) ?? ""
-        do {
-            return try JSONDecoder().decode(ClientAnswer.self, from: Data(line.utf8))
-        } catch {
-            Issue.record("client printed no answer (exit \(output.status)): \(output.stdout) \(output.stderr)")
-            throw error
-        }
-    }
-
-    /// Polls `condition` every 0.5 s for at most `timeout` seconds.
-    func waitFor(_ timeout: Double, _ condition: () throws -> Bool) async -> Bool {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
-            if (try? condition()) == true { return true }
-            try? await Task.sleep(for: .milliseconds(500))
-        }
-        return (try? condition()) == true
+        return try ClientAnswer(printed: output)
     }
 
     func touch(_ file: String) { _ = FileManager.default.createFile(atPath: root + "/" + file, contents: nil) }
