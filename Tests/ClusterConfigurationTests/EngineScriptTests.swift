@@ -161,6 +161,31 @@ import Testing
         #expect(!Self.alive(rig.launcher(2)), "SIGTERM leaves the engines running")
     }
 
+    /// The new controller dies during the move (clusterd points the engines' part back at the old one): the job
+    /// stops the engines it started for the new one and keeps serving the old one with the engines it has.
+    @Test(.timeLimit(.minutes(1)))
+    func aMoveThatIsCalledOffKeepsThePreviousEngines() async throws {
+        let rig = try Rig(registerWait: 1, daemonPollInterval: 10)
+        try rig.writeHandoff(clients: 1, engines: 1)
+        let job = try rig.start()
+        defer { if job.isRunning { kill(job.processIdentifier, SIGKILL) } }
+        try #require(await Self.until(15) { rig.registered(1) }, "generation 1 never registered: \(rig.log)")
+        let old = rig.launcher(1)
+        try rig.writeHandoff(clients: 1, engines: 2)
+        try #require(await Self.until(15) { rig.registered(2) }, "generation 2 never registered: \(rig.log)")
+        let new = rig.launcher(2)
+
+        try rig.writeHandoff(clients: 1, engines: 1)
+        let stopped = await Self.until(5) { !Self.alive(new) }
+        #expect(stopped, "the engines of the called-off move still run: \(rig.log)")
+        #expect(Self.alive(old), "the engines the clients use were stopped: \(rig.log)")
+        #expect(rig.log.contains("generation 2: the handoff moved on before the clients did"), "\(rig.log)")
+        // Back on generation 1 for good: nothing is started again for it.
+        try await Task.sleep(for: .seconds(2))
+        #expect(Self.alive(old) && rig.launcher(1) == old, "\(rig.log)")
+        #expect(await Self.stop(job) == 143)
+    }
+
     /// The daemon is gone during a move: the clients never move, and the old engines stop after
     /// register_wait + 2 poll intervals (they share the allocation's cores with the new ones).
     @Test(.timeLimit(.minutes(1)))
