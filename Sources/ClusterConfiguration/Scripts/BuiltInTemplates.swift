@@ -267,6 +267,14 @@ enum BuiltInTemplates {
         # registered (bounded by REGISTER_WAIT), then stop the previous engines. When the handoff moves on meanwhile
         # (the new controller died, or a newer one came), the new engines are stopped and the previous ones kept: the
         # main loop then follows whatever the handoff names now.
+        # Inside follow: when the handoff no longer sends engines to generation $GEN, stops the engines started for
+        # it, takes back the previous ones (follow's old_gen, old_ctrl) and is true; $1 says what came too late.
+        moved_on() {
+            [ "$(usable_controller | head -n 1)" = "$GEN" ] && return 1
+            say "generation $GEN: the handoff moved on before $1: stopping these engines"
+            stop_group "$CUR" 10
+            CUR=$OLD GEN=$old_gen CTRL=$old_ctrl OLD=""
+        }
         follow() {
             local log="$LOG_DIR/engines-$SAFE_JOBID-g$1.log" t0 status ok=true
             local old_gen=$GEN old_ctrl=$CTRL
@@ -279,12 +287,7 @@ enum BuiltInTemplates {
             engine_report false
             t0=$SECONDS
             until registered "$log" "$CTRL"; do
-                if [ "$(usable_controller | head -n 1)" != "$GEN" ]; then
-                    say "generation $GEN: the handoff moved on before these engines registered: stopping them"
-                    stop_group "$CUR" 10
-                    CUR=$OLD GEN=$old_gen CTRL=$old_ctrl OLD=""
-                    return
-                fi
+                moved_on "these engines registered" && return
                 if ! kill -0 "$CUR" 2>/dev/null; then
                     wait "$CUR"; status=$?
                     stop_group "$CUR" 5
@@ -308,12 +311,7 @@ enum BuiltInTemplates {
                 t0=$SECONDS
                 while [ "$(clients_controller)" = "$old_ctrl" ] && kill -0 "$OLD" 2>/dev/null \
                     && ((SECONDS - t0 < CLIENT_WAIT)); do
-                    if [ "$(usable_controller | head -n 1)" != "$GEN" ]; then
-                        say "generation $GEN: the handoff moved on before the clients did: stopping these engines"
-                        stop_group "$CUR" 10
-                        CUR=$OLD GEN=$old_gen CTRL=$old_ctrl OLD=""
-                        return
-                    fi
+                    moved_on "the clients did" && return
                     nap 1
                 done
                 stop_group "$OLD" 10
